@@ -1,0 +1,398 @@
+//! The command line: clap definitions and the dispatch of each command to the core.
+//!
+//! Commands whose capability has not been built yet say so and exit with code 2; nothing here
+//! prints made-up results.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::assessment::{self, Store};
+use crate::checklist::{self, Area, Catalog, Checklist};
+use crate::diag::InputError;
+use crate::score;
+
+/// Tells the founder of an AI chatbot product, with evidence, whether it is ready for launch
+/// traffic, a security review or customer onboarding.
+///
+/// Run it with no command to open the wizard. Every automated check and every question comes
+/// from one of five vertical checklists (see `launchready checklists list`).
+#[derive(Debug, Parser)]
+#[command(name = "launchready", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every command accepts.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Use this vertical checklist file instead of (or in addition to) the built-in ones.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub checklist: Option<PathBuf>,
+    /// Where assessments are saved (default: the platform's data folder).
+    #[arg(long, global = true, value_name = "DIR", env = "LAUNCHREADY_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// DNS server for every name lookup, e.g. 127.0.0.1:5353 (default: the system's).
+    #[arg(long, global = true, value_name = "IP[:PORT]")]
+    pub resolver: Option<String>,
+    /// Pin a host name to an address, as curl does (repeatable).
+    #[arg(long, global = true, value_name = "HOST:IP")]
+    pub resolve: Vec<String>,
+    /// Extra trusted root certificates (PEM), e.g. a company or test CA.
+    #[arg(long, global = true, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
+    /// Per-request timeout in seconds.
+    #[arg(long, global = true, value_name = "SECS")]
+    pub timeout: Option<f64>,
+    /// Plain output without colours (also when NO_COLOR is set).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the wizard against the built-in practice target (runs offline, on this machine only).
+    Demo,
+    /// Run every applicable probe without the wizard, save the assessment and write reports.
+    Scan {
+        /// The target file: what to probe (see README).
+        #[arg(long, value_name = "T.toml")]
+        target: Option<PathBuf>,
+        /// Answers to the manual questions.
+        #[arg(long, value_name = "A.toml")]
+        answers: Option<PathBuf>,
+    },
+    /// Render a saved assessment again.
+    Report {
+        /// The saved assessment (a .json file).
+        assessment: PathBuf,
+    },
+    /// Say what was fixed, what regressed and what is new between two assessments.
+    Diff { old: PathBuf, new: PathBuf },
+    /// List, show and validate the vertical checklists.
+    #[command(subcommand)]
+    Checklists(ChecklistsCommand),
+    /// List saved assessments, grouped by client.
+    #[command(subcommand)]
+    Assessments(AssessmentsCommand),
+    /// Run one family of automated checks.
+    #[command(subcommand)]
+    Probe(ProbeCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChecklistsCommand {
+    /// The verticals: id, business, what "ready" is for, item counts.
+    List,
+    /// One vertical in full: ready conditions, thresholds, items, fixes, timeline.
+    Show {
+        /// A vertical id, e.g. b2b-service.
+        vertical: String,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Check checklist files: the built-ins, or a file or a folder (common.toml + verticals).
+    Validate { path: Option<PathBuf> },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AssessmentsCommand {
+    /// Saved assessments with product, client, vertical, date and progress.
+    List {
+        /// Only this client's assessments.
+        #[arg(long)]
+        client: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProbeCommand {
+    /// SPF, DKIM, DMARC, MX and CAA of a domain.
+    Email { domain: String },
+    /// The TLS certificate and protocols of a URL.
+    Tls { url: String },
+    /// HTTPS redirects, HSTS, security headers and cookies of a URL.
+    Http { url: String },
+    /// Auth, object access, CORS, errors, rate limits and latency of an API.
+    Api {
+        #[arg(long, value_name = "T.toml")]
+        target: PathBuf,
+    },
+    /// Leaked credentials in a repository checkout and its history.
+    Secrets { path: PathBuf },
+    /// Leaked credentials in what a web app serves to browsers.
+    Bundle { url: String },
+    /// SPF/DKIM/DMARC results in a received email's headers.
+    Message { file: PathBuf },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// A command whose capability belongs to later work: a clear refusal, exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{what} is not available yet in this version of launchready")]
+pub struct Unavailable {
+    pub what: &'static str,
+}
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let catalog = match &cli.global.checklist {
+        Some(path) => Catalog::with_file(path)?,
+        None => Catalog::builtin()?,
+    };
+    let color = !cli.global.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let _ = color; // used by the wizard and coloured reports once they exist
+    let Some(command) = cli.command else {
+        return Err(Unavailable { what: "the wizard (`launchready` with no command)" }.into());
+    };
+    let mut out = std::io::stdout().lock();
+    match command {
+        Command::Demo => Err(Unavailable { what: "`launchready demo`" }.into()),
+        Command::Scan { .. } => Err(Unavailable { what: "`launchready scan`" }.into()),
+        Command::Report { .. } => Err(Unavailable { what: "`launchready report`" }.into()),
+        Command::Diff { .. } => Err(Unavailable { what: "`launchready diff`" }.into()),
+        Command::Probe(_) => Err(Unavailable { what: "`launchready probe`" }.into()),
+        Command::Checklists(ChecklistsCommand::List) => {
+            write_list(&mut out, &catalog)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Checklists(ChecklistsCommand::Show { vertical, format }) => {
+            let checklist = catalog.require(&vertical)?;
+            match format {
+                Format::Json => {
+                    serde_json::to_writer_pretty(&mut out, checklist)?;
+                    writeln!(out)?;
+                }
+                Format::Text => write_show(&mut out, checklist)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Checklists(ChecklistsCommand::Validate { path }) => {
+            let checked = match &path {
+                Some(p) => checklist::validate_path(p)?,
+                None => catalog.all().to_vec(),
+            };
+            for c in &checked {
+                writeln!(out, "ok  {:<14} {:>3} items  {}", c.id, c.items.len(), c.origin)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Assessments(AssessmentsCommand::List { client }) => {
+            let store = store(&cli.global)?;
+            let listed = store.list()?;
+            write_assessments(&mut out, &listed, &catalog, client.as_deref())?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn store(global: &Global) -> anyhow::Result<Store> {
+    match &global.data_dir {
+        Some(dir) => Ok(Store::new(dir.clone())),
+        None => Store::platform().context("cannot find a data folder for this user; pass --data-dir DIR"),
+    }
+}
+
+fn write_list(out: &mut impl Write, catalog: &Catalog) -> std::io::Result<()> {
+    writeln!(out, "{:<14} {:<34} {:<22} {:>5} {:>8} {:>9} {:>9}", "ID", "BUSINESS", "READY FOR", "ITEMS", "BLOCKERS", "AUTOMATED", "QUESTIONS")?;
+    for c in catalog.all() {
+        let blockers = c.items.iter().filter(|i| i.severity == checklist::Severity::Blocker).count();
+        let automated = c.items.iter().filter(|i| !i.checks.is_empty()).count();
+        let questions = c.items.iter().filter(|i| i.question.is_some()).count();
+        writeln!(
+            out,
+            "{:<14} {:<34} {:<22} {:>5} {:>8} {:>9} {:>9}",
+            c.id,
+            c.business,
+            c.ready_for,
+            c.items.len(),
+            blockers,
+            automated,
+            questions
+        )?;
+    }
+    Ok(())
+}
+
+fn write_show(out: &mut impl Write, c: &Checklist) -> std::io::Result<()> {
+    const WIDTH: usize = 92;
+    writeln!(out, "{} — {}, ready for {}", c.id, c.business, c.ready_for)?;
+    writeln!(out)?;
+    wrap(out, &c.summary, "", WIDTH)?;
+    writeln!(out)?;
+    writeln!(out, "WHAT READY MEANS")?;
+    for r in &c.ready {
+        wrap(out, &r.text, "  - ", WIDTH)?;
+    }
+    if let Some(rule) = &c.pause_rule {
+        writeln!(out)?;
+        wrap(out, rule, "Pause rule: ", WIDTH)?;
+    }
+    if !c.thresholds.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "THRESHOLDS")?;
+        for t in &c.thresholds {
+            let value = match &t.value {
+                checklist::ThresholdValue::Number(n) => format!("{n} {}", unit_label(t.unit)),
+                checklist::ThresholdValue::Text(s) => s.clone(),
+            };
+            let scope = match (&t.per, t.window_minutes) {
+                (Some(per), Some(w)) => format!(" per {per} per {w} min"),
+                (Some(per), None) => format!(" per {per}"),
+                (None, Some(w)) => format!(" per {w} min"),
+                (None, None) => String::new(),
+            };
+            wrap(out, &format!("{:<34} {value}{scope} — {}", t.id, t.text), "  ", WIDTH)?;
+        }
+    }
+    for area in Area::ALL {
+        let items: Vec<_> = c.items.iter().filter(|i| i.area == area).collect();
+        if items.is_empty() {
+            continue;
+        }
+        writeln!(out)?;
+        writeln!(out, "{}", area.label().to_uppercase())?;
+        for i in items {
+            writeln!(out, "  [{}] {}  ({})", i.severity, i.title, i.id)?;
+            wrap(out, &i.pass, "      pass: ", WIDTH)?;
+            if !i.checks.is_empty() {
+                wrap(out, &i.checks.join(", "), "      automated: ", WIDTH)?;
+            }
+            if let Some(q) = &i.question {
+                wrap(out, &q.text, "      question: ", WIDTH)?;
+            }
+            if let Some(e) = &i.emphasis {
+                wrap(out, e, "      here: ", WIDTH)?;
+            }
+        }
+    }
+    if !c.red_flags.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "RED FLAGS (call in a senior engineer)")?;
+        for f in &c.red_flags {
+            wrap(out, &format!("{}: {}", f.title, f.text), "  - ", WIDTH)?;
+        }
+    }
+    if !c.diy.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "FIXES YOU CAN DO TODAY")?;
+        for d in &c.diy {
+            wrap(out, &format!("{}: {}", d.title, d.text), "  - ", WIDTH)?;
+            for e in &d.examples {
+                writeln!(out, "        {e}")?;
+            }
+        }
+    }
+    writeln!(out)?;
+    writeln!(out, "TIMELINE")?;
+    for p in &c.phases {
+        let hours = p.hours.map(|[a, b]| format!("hours {a}-{b}: ")).unwrap_or_default();
+        wrap(out, &format!("{hours}{} — {}", p.title, p.text), "  - ", WIDTH)?;
+    }
+    if !c.deliverables.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "DELIVERABLES")?;
+        for d in &c.deliverables {
+            let hours = d.hours.map(|[a, b]| format!(" (hours {a}-{b})")).unwrap_or_default();
+            writeln!(out, "  - {}{hours}", d.title)?;
+        }
+    }
+    Ok(())
+}
+
+fn unit_label(unit: checklist::Unit) -> &'static str {
+    use checklist::Unit;
+    match unit {
+        Unit::Ms => "ms",
+        Unit::S => "s",
+        Unit::Minutes => "minutes",
+        Unit::Hours => "hours",
+        Unit::Days => "days",
+        Unit::Count => "",
+        Unit::Ratio => "(ratio)",
+        Unit::Percent => "%",
+        Unit::Policy => "",
+    }
+}
+
+/// Writes `text` word-wrapped to `width`, the first line after `lead`, the rest indented to match.
+fn wrap(out: &mut impl Write, text: &str, lead: &str, width: usize) -> std::io::Result<()> {
+    let indent = " ".repeat(lead.chars().count());
+    let mut line = lead.to_string();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        if !empty && line.chars().count() + 1 + word.chars().count() > width {
+            writeln!(out, "{line}")?;
+            line.clone_from(&indent);
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    writeln!(out, "{line}")
+}
+
+fn write_assessments(out: &mut impl Write, listed: &[assessment::Listed], catalog: &Catalog, client: Option<&str>) -> std::io::Result<()> {
+    let shown: Vec<_> = listed
+        .iter()
+        .filter(|l| client.is_none() || l.assessment.as_ref().is_ok_and(|a| a.target.product.client.as_deref() == client))
+        .collect();
+    if shown.is_empty() {
+        writeln!(out, "No saved assessments yet.")?;
+        return Ok(());
+    }
+    let mut current: Option<Option<&str>> = None;
+    for l in shown {
+        let a = match &l.assessment {
+            Ok(a) => a,
+            Err(problem) => {
+                writeln!(out, "  (unreadable) {}", problem.to_string().lines().next().unwrap_or_default())?;
+                continue;
+            }
+        };
+        let group = a.target.product.client.as_deref();
+        if current != Some(group) {
+            writeln!(out, "{}", group.unwrap_or("(no client)"))?;
+            current = Some(group);
+        }
+        let (progress, verdict) = match catalog.get(&a.checklist.id) {
+            Some(c) => {
+                let card = score::score(c, a);
+                let total = card.items.len();
+                let decided = total - card.counts.open;
+                (format!("{decided}/{total} decided"), card.verdict.label())
+            }
+            None => ("?".to_string(), "unknown checklist"),
+        };
+        writeln!(
+            out,
+            "  {:<24} {:<13} {:<21} {:<16} {:<16} {}",
+            a.target.product.name,
+            a.checklist.id,
+            a.updated,
+            progress,
+            verdict,
+            l.path.display()
+        )?;
+    }
+    Ok(())
+}
+
+/// Makes an `InputError` from a usage problem with no file.
+pub fn usage(message: impl Into<String>, hint: impl Into<String>) -> InputError {
+    InputError::file("launchready", message, hint)
+}

@@ -1,0 +1,15 @@
+//! launchready: tells the founder of an AI chatbot product, with evidence, whether it is ready
+//! for launch traffic, a security review or customer onboarding.
+//!
+//! Data flows one way: checklists → assessment (target, answers, probe results) → score →
+//! reports. `cli` (and later `tui`) are front ends over this core.
+
+pub mod assessment;
+pub mod checklist;
+pub mod cli;
+pub mod diag;
+pub mod probe;
+pub mod score;
+pub mod target;
+
+pub use cli::{Cli, run};

@@ -1,0 +1,35 @@
+//! The `launchready` binary: parse the command line, run it, and turn failures into one clear
+//! message and an exit code (2: bad input or usage, 3: the tool itself could not run).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use launchready::cli::{Cli, Unavailable};
+use launchready::diag::InputError;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match launchready::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            if let Some(input) = err.downcast_ref::<InputError>() {
+                eprintln!("error: {input}");
+                ExitCode::from(2)
+            } else if let Some(unavailable) = err.downcast_ref::<Unavailable>() {
+                eprintln!("error: {unavailable}");
+                eprintln!("  hint: `launchready checklists list` and `launchready checklists show ID` work today");
+                ExitCode::from(2)
+            } else {
+                eprintln!("error: {err:#}");
+                ExitCode::from(3)
+            }
+        }
+    }
+}
