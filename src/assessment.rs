@@ -50,7 +50,10 @@ pub struct Tool {
 
 impl Tool {
     pub fn current() -> Tool {
-        Tool { name: env!("CARGO_PKG_NAME").to_string(), version: env!("CARGO_PKG_VERSION").to_string() }
+        Tool {
+            name: env!("CARGO_PKG_NAME").to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        }
     }
 }
 
@@ -76,7 +79,10 @@ pub struct Answer {
 impl Answer {
     /// The note, when it says something.
     pub fn note(&self) -> Option<&str> {
-        self.note.as_deref().map(str::trim).filter(|n| !n.is_empty())
+        self.note
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
     }
 }
 
@@ -129,16 +135,32 @@ impl Assessment {
             tool: Tool::current(),
             created: at.clone(),
             updated: at,
-            checklist: ChecklistRef { id: checklist.id.clone(), hash: checklist.hash.clone() },
+            checklist: ChecklistRef {
+                id: checklist.id.clone(),
+                hash: checklist.hash.clone(),
+            },
             target,
             answers: BTreeMap::new(),
             probes: BTreeMap::new(),
         }
     }
 
-    pub fn answer(&mut self, item: &str, value: AnswerValue, note: Option<String>, now: SystemTime) {
+    pub fn answer(
+        &mut self,
+        item: &str,
+        value: AnswerValue,
+        note: Option<String>,
+        now: SystemTime,
+    ) {
         let at = timestamp(now);
-        self.answers.insert(item.to_string(), Answer { value, note, at: at.clone() });
+        self.answers.insert(
+            item.to_string(),
+            Answer {
+                value,
+                note,
+                at: at.clone(),
+            },
+        );
         self.updated = at;
     }
 
@@ -155,11 +177,30 @@ impl Assessment {
     /// Reads a saved assessment, refusing corrupt and newer-format files with a clear error.
     pub fn load(path: &Path) -> Result<Assessment, InputError> {
         let name = path.display().to_string();
-        let meta = fs::metadata(path).map_err(|e| InputError::file(&name, format!("cannot read the assessment: {e}"), "check the path"))?;
+        let meta = fs::metadata(path).map_err(|e| {
+            InputError::file(
+                &name,
+                format!("cannot read the assessment: {e}"),
+                "check the path",
+            )
+        })?;
         if meta.len() > MAX_FILE_BYTES {
-            return Err(InputError::file(&name, format!("the file is {} bytes, too large for an assessment", meta.len()), "check that this is an assessment file"));
+            return Err(InputError::file(
+                &name,
+                format!(
+                    "the file is {} bytes, too large for an assessment",
+                    meta.len()
+                ),
+                "check that this is an assessment file",
+            ));
         }
-        let bytes = fs::read(path).map_err(|e| InputError::file(&name, format!("cannot read the assessment: {e}"), "check the path and permissions"))?;
+        let bytes = fs::read(path).map_err(|e| {
+            InputError::file(
+                &name,
+                format!("cannot read the assessment: {e}"),
+                "check the path and permissions",
+            )
+        })?;
         Assessment::from_json(&name, &bytes)
     }
 
@@ -168,24 +209,33 @@ impl Assessment {
             file: name.to_string(),
             position: (e.line() > 0).then(|| (e.line(), e.column())),
             message: format!("{what}: {e}"),
-            hint: "the file is left as it is; restore it from a backup, or start a new assessment".to_string(),
+            hint: "the file is left as it is; restore it from a backup, or start a new assessment"
+                .to_string(),
         };
-        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| corrupt(&e, "not a readable assessment (corrupt JSON)"))?;
+        let value: serde_json::Value = serde_json::from_slice(bytes)
+            .map_err(|e| corrupt(&e, "not a readable assessment (corrupt JSON)"))?;
         let schema = value.get("schema").and_then(serde_json::Value::as_u64);
         match schema {
             None => {
-                return Err(InputError::file(name, "not an assessment: it has no schema version", "give the path of a file launchready saved"));
+                return Err(InputError::file(
+                    name,
+                    "not an assessment: it has no schema version",
+                    "give the path of a file launchready saved",
+                ));
             }
             Some(s) if s > u64::from(SCHEMA) => {
                 return Err(InputError::file(
                     name,
-                    format!("this assessment was saved by a newer launchready (schema {s}; this one reads {SCHEMA})"),
+                    format!(
+                        "this assessment was saved by a newer launchready (schema {s}; this one reads {SCHEMA})"
+                    ),
                     "update launchready to open it; the file is left untouched",
                 ));
             }
             Some(_) => {}
         }
-        serde_json::from_value(value).map_err(|e| corrupt(&e, "the assessment does not have the expected shape"))
+        serde_json::from_value(value)
+            .map_err(|e| corrupt(&e, "the assessment does not have the expected shape"))
     }
 
     fn to_json(&self) -> Vec<u8> {
@@ -215,7 +265,8 @@ impl Store {
 
     /// The platform's data folder for this user (e.g. `~/.local/share/launchready/assessments`).
     pub fn platform() -> Option<Store> {
-        directories::ProjectDirs::from("", "", "launchready").map(|d| Store::new(d.data_dir().join("assessments")))
+        directories::ProjectDirs::from("", "", "launchready")
+            .map(|d| Store::new(d.data_dir().join("assessments")))
     }
 
     pub fn root(&self) -> &Path {
@@ -225,9 +276,22 @@ impl Store {
     /// A new, unused path for an assessment of this product (and client).
     pub fn path_for(&self, assessment: &Assessment) -> PathBuf {
         let product = &assessment.target.product;
-        let folder = product.client.as_deref().map_or_else(|| "_no-client".to_string(), slug);
-        let stamp: String = assessment.created.chars().filter(char::is_ascii_digit).take(14).collect();
-        let stem = format!("{}-{}-{}", slug(&product.name), &stamp[..8.min(stamp.len())], &stamp[8.min(stamp.len())..]);
+        let folder = product
+            .client
+            .as_deref()
+            .map_or_else(|| "_no-client".to_string(), slug);
+        let stamp: String = assessment
+            .created
+            .chars()
+            .filter(char::is_ascii_digit)
+            .take(14)
+            .collect();
+        let stem = format!(
+            "{}-{}-{}",
+            slug(&product.name),
+            &stamp[..8.min(stamp.len())],
+            &stamp[8.min(stamp.len())..]
+        );
         let dir = self.root.join(folder);
         let mut path = dir.join(format!("{stem}.json"));
         let mut n = 2;
@@ -241,7 +305,10 @@ impl Store {
     /// Saves atomically. An existing file is replaced only if it is a readable assessment.
     pub fn save(assessment: &Assessment, path: &Path) -> anyhow::Result<()> {
         if path.exists() {
-            Assessment::load(path).map_err(|e| anyhow::anyhow!("{e}").context("refusing to overwrite a file that is not a readable assessment"))?;
+            Assessment::load(path).map_err(|e| {
+                anyhow::anyhow!("{e}")
+                    .context("refusing to overwrite a file that is not a readable assessment")
+            })?;
         }
         write_atomic(path, &assessment.to_json(), |_| Ok(()))
     }
@@ -249,7 +316,9 @@ impl Store {
     /// Every assessment under the store, newest first, grouped by client folder.
     pub fn list(&self) -> anyhow::Result<Vec<Listed>> {
         let mut found = Vec::new();
-        let Ok(clients) = fs::read_dir(&self.root) else { return Ok(found) };
+        let Ok(clients) = fs::read_dir(&self.root) else {
+            return Ok(found);
+        };
         for client in clients.filter_map(Result::ok) {
             if !client.path().is_dir() {
                 continue;
@@ -257,7 +326,10 @@ impl Store {
             for file in fs::read_dir(client.path())?.filter_map(Result::ok) {
                 let path = file.path();
                 let is_json = path.extension().is_some_and(|e| e == "json");
-                let is_temp = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+                let is_temp = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with('.'));
                 if is_json && !is_temp {
                     let assessment = Assessment::load(&path);
                     found.push(Listed { path, assessment });
@@ -266,7 +338,10 @@ impl Store {
         }
         found.sort_by(|a, b| {
             let key = |l: &Listed| match &l.assessment {
-                Ok(a) => (a.target.product.client.clone(), std::cmp::Reverse(a.updated.clone())),
+                Ok(a) => (
+                    a.target.product.client.clone(),
+                    std::cmp::Reverse(a.updated.clone()),
+                ),
                 Err(_) => (None, std::cmp::Reverse(String::new())),
             };
             key(a).cmp(&key(b)).then_with(|| a.path.cmp(&b.path))
@@ -287,17 +362,32 @@ pub fn slug(text: &str) -> String {
     }
     let out = out.trim_end_matches('-');
     let out: String = out.chars().take(48).collect();
-    if out.is_empty() { "unnamed".to_string() } else { out }
+    if out.is_empty() {
+        "unnamed".to_string()
+    } else {
+        out
+    }
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder: fsync, then rename, so a
 /// reader sees the old file or the new one, never half of one. `before_sync` lets tests simulate
 /// a crash part-way (the temporary file is removed and the old file stays).
-pub fn write_atomic(path: &Path, bytes: &[u8], before_sync: impl FnOnce(&mut File) -> std::io::Result<()>) -> anyhow::Result<()> {
+pub fn write_atomic(
+    path: &Path,
+    bytes: &[u8],
+    before_sync: impl FnOnce(&mut File) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
     use anyhow::Context;
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).with_context(|| format!("cannot create the folder {}", dir.display()))?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("assessment");
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the folder {}", dir.display()))?;
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("assessment");
     let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| -> std::io::Result<()> {
         let mut file = File::create(&temp)?;
@@ -345,10 +435,22 @@ pub struct FileAnswer {
 
 /// Parses an answers file (DESIGN.md's shape) against `checklist`: an unknown item id, an
 /// unknown answer word or a second answer to the same item is an error at its line.
-pub fn parse_answers(file: &str, text: &str, checklist: &Checklist) -> Result<Vec<FileAnswer>, InputError> {
-    let parsed: AnswersFile = toml::from_str(text).map_err(|e| InputError::from_toml(file, text, &e, "each [[answer]] has item, answer and an optional note"))?;
+pub fn parse_answers(
+    file: &str,
+    text: &str,
+    checklist: &Checklist,
+) -> Result<Vec<FileAnswer>, InputError> {
+    let parsed: AnswersFile = toml::from_str(text).map_err(|e| {
+        InputError::from_toml(
+            file,
+            text,
+            &e,
+            "each [[answer]] has item, answer and an optional note",
+        )
+    })?;
     let spans = Spans::parse(text).expect("the typed parse succeeded, so the text is valid TOML");
-    let at = |i: usize, key: &str| spans.span(&[Key::Name("answer"), Key::Index(i), Key::Name(key)]);
+    let at =
+        |i: usize, key: &str| spans.span(&[Key::Name("answer"), Key::Index(i), Key::Name(key)]);
     let mut out: Vec<FileAnswer> = Vec::with_capacity(parsed.answer.len());
     for (i, entry) in parsed.answer.into_iter().enumerate() {
         if checklist.item(&entry.item).is_none() {
@@ -356,17 +458,40 @@ pub fn parse_answers(file: &str, text: &str, checklist: &Checklist) -> Result<Ve
                 file,
                 text,
                 at(i, "item"),
-                format!("unknown item `{}` for the {} checklist", entry.item, checklist.id),
-                unknown_hint(&entry.item, checklist.items.iter().map(|i| i.id.as_str()), "items"),
+                format!(
+                    "unknown item `{}` for the {} checklist",
+                    entry.item, checklist.id
+                ),
+                unknown_hint(
+                    &entry.item,
+                    checklist.items.iter().map(|i| i.id.as_str()),
+                    "items",
+                ),
             ));
         }
         let Some(value) = AnswerValue::from_word(entry.answer.trim()) else {
-            return Err(InputError::at(file, text, at(i, "answer"), format!("`{}` is not an answer", entry.answer), format!("answer with one of: {}", AnswerValue::WORDS.join(", "))));
+            return Err(InputError::at(
+                file,
+                text,
+                at(i, "answer"),
+                format!("`{}` is not an answer", entry.answer),
+                format!("answer with one of: {}", AnswerValue::WORDS.join(", ")),
+            ));
         };
         if out.iter().any(|a| a.item == entry.item) {
-            return Err(InputError::at(file, text, at(i, "item"), format!("item `{}` is answered twice", entry.item), "keep one [[answer]] per item"));
+            return Err(InputError::at(
+                file,
+                text,
+                at(i, "item"),
+                format!("item `{}` is answered twice", entry.item),
+                "keep one [[answer]] per item",
+            ));
         }
-        out.push(FileAnswer { item: entry.item, value, note: entry.note.filter(|n| !n.trim().is_empty()) });
+        out.push(FileAnswer {
+            item: entry.item,
+            value,
+            note: entry.note.filter(|n| !n.trim().is_empty()),
+        });
     }
     Ok(out)
 }

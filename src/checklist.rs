@@ -63,15 +63,36 @@ pub const CHECK_IDS: &[&str] = &[
 ];
 
 /// The built-in vertical ids, in the order they are listed.
-pub const VERTICALS: &[&str] = &["b2b-service", "ecommerce", "internal-ops", "coaching", "marketplace"];
+pub const VERTICALS: &[&str] = &[
+    "b2b-service",
+    "ecommerce",
+    "internal-ops",
+    "coaching",
+    "marketplace",
+];
 
 const COMMON_FILE: &str = "checklists/common.toml";
 const BUILTIN: &[(&str, &str)] = &[
-    ("checklists/b2b-service.toml", include_str!("../checklists/b2b-service.toml")),
-    ("checklists/ecommerce.toml", include_str!("../checklists/ecommerce.toml")),
-    ("checklists/internal-ops.toml", include_str!("../checklists/internal-ops.toml")),
-    ("checklists/coaching.toml", include_str!("../checklists/coaching.toml")),
-    ("checklists/marketplace.toml", include_str!("../checklists/marketplace.toml")),
+    (
+        "checklists/b2b-service.toml",
+        include_str!("../checklists/b2b-service.toml"),
+    ),
+    (
+        "checklists/ecommerce.toml",
+        include_str!("../checklists/ecommerce.toml"),
+    ),
+    (
+        "checklists/internal-ops.toml",
+        include_str!("../checklists/internal-ops.toml"),
+    ),
+    (
+        "checklists/coaching.toml",
+        include_str!("../checklists/coaching.toml"),
+    ),
+    (
+        "checklists/marketplace.toml",
+        include_str!("../checklists/marketplace.toml"),
+    ),
 ];
 const COMMON_TEXT: &str = include_str!("../checklists/common.toml");
 const DOC_HINT: &str = "the format is described in checklists/SCHEMA.md";
@@ -394,12 +415,17 @@ impl Checklist {
 
     /// The items decided (or pre-filled) by the given check id.
     pub fn items_for_check<'a>(&'a self, check: &'a str) -> impl Iterator<Item = &'a Item> + 'a {
-        self.items.iter().filter(move |i| i.checks.iter().any(|c| c == check))
+        self.items
+            .iter()
+            .filter(move |i| i.checks.iter().any(|c| c == check))
     }
 
     /// Every check id any item of this checklist uses, sorted.
     pub fn check_ids(&self) -> BTreeSet<&str> {
-        self.items.iter().flat_map(|i| i.checks.iter().map(String::as_str)).collect()
+        self.items
+            .iter()
+            .flat_map(|i| i.checks.iter().map(String::as_str))
+            .collect()
     }
 }
 
@@ -468,10 +494,19 @@ pub fn validate_path(path: &Path) -> Result<Vec<Checklist>, InputError> {
     let common_text = read_text(&common_path)?;
     let common = Common::parse(&common_path.display().to_string(), &common_text)?;
     let mut files: Vec<_> = std::fs::read_dir(path)
-        .map_err(|e| InputError::file(path.display().to_string(), format!("cannot read folder: {e}"), ""))?
+        .map_err(|e| {
+            InputError::file(
+                path.display().to_string(),
+                format!("cannot read folder: {e}"),
+                "",
+            )
+        })?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml") && p.file_name().is_some_and(|n| n != "common.toml"))
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "toml")
+                && p.file_name().is_some_and(|n| n != "common.toml")
+        })
         .collect();
     files.sort();
     if files.is_empty() {
@@ -491,24 +526,47 @@ pub fn validate_path(path: &Path) -> Result<Vec<Checklist>, InputError> {
 pub fn read_text(path: &Path) -> Result<String, InputError> {
     const MAX: u64 = 4 * 1024 * 1024;
     let name = path.display().to_string();
-    let meta = std::fs::metadata(path)
-        .map_err(|e| InputError::file(&name, format!("cannot read the file: {e}"), "check the path"))?;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        InputError::file(
+            &name,
+            format!("cannot read the file: {e}"),
+            "check the path",
+        )
+    })?;
     if meta.is_dir() {
-        return Err(InputError::file(&name, "this is a folder, not a file", "give the path of a .toml file"));
+        return Err(InputError::file(
+            &name,
+            "this is a folder, not a file",
+            "give the path of a .toml file",
+        ));
     }
     if meta.len() > MAX {
         return Err(InputError::file(
             &name,
-            format!("the file is {} bytes; files over {MAX} bytes are refused", meta.len()),
+            format!(
+                "the file is {} bytes; files over {MAX} bytes are refused",
+                meta.len()
+            ),
             "check that this is the right file",
         ));
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| InputError::file(&name, format!("cannot read the file: {e}"), "check the path and permissions"))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        InputError::file(
+            &name,
+            format!("cannot read the file: {e}"),
+            "check the path and permissions",
+        )
+    })?;
     String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(&e.into_bytes()[..offset]).into_owned();
-        InputError::at(&name, &text, offset..offset, "the file is not UTF-8 text", "save it as UTF-8 text")
+        InputError::at(
+            &name,
+            &text,
+            offset..offset,
+            "the file is not UTF-8 text",
+            "save it as UTF-8 text",
+        )
     })
 }
 
@@ -594,7 +652,8 @@ struct Common {
 
 impl Common {
     fn parse(file: &str, text: &str) -> Result<Common, InputError> {
-        let raw: RawCommon = toml::from_str(text).map_err(|e| InputError::from_toml(file, text, &e, DOC_HINT))?;
+        let raw: RawCommon =
+            toml::from_str(text).map_err(|e| InputError::from_toml(file, text, &e, DOC_HINT))?;
         let ctx = Ctx { file, text };
         ctx.schema(&raw.schema)?;
         let mut seen = HashMap::new();
@@ -606,18 +665,29 @@ impl Common {
             if !missing.is_empty() {
                 return Err(ctx.err(
                     item.span(),
-                    format!("item `{}` lacks {}", raw_item.id.get_ref(), missing.join(", ")),
+                    format!(
+                        "item `{}` lacks {}",
+                        raw_item.id.get_ref(),
+                        missing.join(", ")
+                    ),
                     "common items must be complete; verticals override only what differs",
                 ));
             }
             ctx.item_checks(raw_item)?;
         }
         ctx.thresholds(&raw.threshold)?;
-        Ok(Common { text_hash: Sha256::digest(text.as_bytes()).into(), items: raw.item, thresholds: raw.threshold })
+        Ok(Common {
+            text_hash: Sha256::digest(text.as_bytes()).into(),
+            items: raw.item,
+            thresholds: raw.threshold,
+        })
     }
 
     fn item(&self, id: &str) -> Option<&RawItem> {
-        self.items.iter().map(Spanned::get_ref).find(|i| i.id.get_ref() == id)
+        self.items
+            .iter()
+            .map(Spanned::get_ref)
+            .find(|i| i.id.get_ref() == id)
     }
 }
 
@@ -628,7 +698,12 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn err(&self, span: Range<usize>, message: impl Into<String>, hint: impl Into<String>) -> InputError {
+    fn err(
+        &self,
+        span: Range<usize>,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> InputError {
         InputError::at(self.file, self.text, span, message, hint)
     }
 
@@ -641,7 +716,14 @@ impl Ctx<'_> {
         } else {
             "set `schema = 1`"
         };
-        Err(self.err(schema.span(), format!("unsupported checklist schema {}; this launchready reads schema {SCHEMA}", schema.get_ref()), hint))
+        Err(self.err(
+            schema.span(),
+            format!(
+                "unsupported checklist schema {}; this launchready reads schema {SCHEMA}",
+                schema.get_ref()
+            ),
+            hint,
+        ))
     }
 
     fn id_syntax(&self, id: &Spanned<String>) -> Result<(), InputError> {
@@ -649,7 +731,9 @@ impl Ctx<'_> {
         let ok = !s.is_empty()
             && s.len() <= 64
             && s.starts_with(|c: char| c.is_ascii_lowercase())
-            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+            && s.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
+            });
         if ok {
             Ok(())
         } else {
@@ -661,7 +745,12 @@ impl Ctx<'_> {
         }
     }
 
-    fn unique(&self, seen: &mut HashMap<String, usize>, id: &Spanned<String>, what: &str) -> Result<(), InputError> {
+    fn unique(
+        &self,
+        seen: &mut HashMap<String, usize>,
+        id: &Spanned<String>,
+        what: &str,
+    ) -> Result<(), InputError> {
         if let Some(first) = seen.get(id.get_ref()) {
             let (line, _) = crate::diag::line_column(self.text, *first);
             return Err(self.err(
@@ -697,16 +786,28 @@ impl Ctx<'_> {
             match (t.value.get_ref(), is_policy) {
                 (ThresholdValue::Text(_), true) | (ThresholdValue::Number(_), false) => {}
                 (ThresholdValue::Text(_), false) => {
-                    return Err(self.err(t.value.span(), "this threshold needs a number", "write the number without quotes, or use `unit = \"policy\"`"));
+                    return Err(self.err(
+                        t.value.span(),
+                        "this threshold needs a number",
+                        "write the number without quotes, or use `unit = \"policy\"`",
+                    ));
                 }
                 (ThresholdValue::Number(_), true) => {
-                    return Err(self.err(t.value.span(), "a policy threshold needs a word in quotes", "e.g. value = \"quarantine\""));
+                    return Err(self.err(
+                        t.value.span(),
+                        "a policy threshold needs a word in quotes",
+                        "e.g. value = \"quarantine\"",
+                    ));
                 }
             }
             if let ThresholdValue::Number(n) = t.value.get_ref()
                 && (!n.is_finite() || *n < 0.0)
             {
-                return Err(self.err(t.value.span(), "a threshold must be a finite number of at least 0", ""));
+                return Err(self.err(
+                    t.value.span(),
+                    "a threshold must be a finite number of at least 0",
+                    "",
+                ));
             }
         }
         Ok(())
@@ -754,13 +855,17 @@ fn merge(base: &RawItem, over: &RawItem) -> RawItem {
         emphasis: over.emphasis.clone().or_else(|| base.emphasis.clone()),
         source: over.source.clone().or_else(|| base.source.clone()),
         phase: over.phase.clone().or_else(|| base.phase.clone()),
-        deliverable: over.deliverable.clone().or_else(|| base.deliverable.clone()),
+        deliverable: over
+            .deliverable
+            .clone()
+            .or_else(|| base.deliverable.clone()),
     }
 }
 
 fn resolve(common: &Common, file: &str, text: &str) -> Result<Checklist, InputError> {
     let ctx = Ctx { file, text };
-    let raw: RawVertical = toml::from_str(text).map_err(|e| InputError::from_toml(file, text, &e, DOC_HINT))?;
+    let raw: RawVertical =
+        toml::from_str(text).map_err(|e| InputError::from_toml(file, text, &e, DOC_HINT))?;
     ctx.schema(&raw.schema)?;
     ctx.id_syntax(&raw.id)?;
     if raw.item.is_empty() {
@@ -777,7 +882,11 @@ fn resolve(common: &Common, file: &str, text: &str) -> Result<Checklist, InputEr
         .thresholds
         .iter()
         .map(Spanned::get_ref)
-        .filter(|c| !raw.threshold.iter().any(|t| t.get_ref().id.get_ref() == c.id.get_ref()))
+        .filter(|c| {
+            !raw.threshold
+                .iter()
+                .any(|t| t.get_ref().id.get_ref() == c.id.get_ref())
+        })
         .chain(raw.threshold.iter().map(Spanned::get_ref))
         .map(|t| Threshold {
             id: t.id.get_ref().clone(),
@@ -792,8 +901,15 @@ fn resolve(common: &Common, file: &str, text: &str) -> Result<Checklist, InputEr
     thresholds.sort_by(|a, b| a.id.cmp(&b.id));
 
     let spans = Spans::parse(text).expect("the typed parse succeeded, so the text is valid TOML");
-    let id_of = |table: &str, i: usize, id: &str| Spanned::new(spans.span(&[Key::Name(table), Key::Index(i), Key::Name("id")]), id.to_string());
-    let at = |table: &str, i: usize, key: &str| spans.span(&[Key::Name(table), Key::Index(i), Key::Name(key)]);
+    let id_of = |table: &str, i: usize, id: &str| {
+        Spanned::new(
+            spans.span(&[Key::Name(table), Key::Index(i), Key::Name("id")]),
+            id.to_string(),
+        )
+    };
+    let at = |table: &str, i: usize, key: &str| {
+        spans.span(&[Key::Name(table), Key::Index(i), Key::Name(key)])
+    };
 
     // Phases and deliverables first: items refer to them.
     let mut seen = HashMap::new();
@@ -812,11 +928,19 @@ fn resolve(common: &Common, file: &str, text: &str) -> Result<Checklist, InputEr
     let mut seen = HashMap::new();
     for (i, d) in raw.deliverable.iter().enumerate() {
         ctx.id_syntax(&id_of("deliverable", i, &d.get_ref().id))?;
-        ctx.unique(&mut seen, &id_of("deliverable", i, &d.get_ref().id), "deliverable")?;
+        ctx.unique(
+            &mut seen,
+            &id_of("deliverable", i, &d.get_ref().id),
+            "deliverable",
+        )?;
         ctx.hours(at("deliverable", i, "hours"), d.get_ref().hours)?;
     }
     let phases: Vec<Phase> = raw.phase.iter().map(|p| p.get_ref().clone()).collect();
-    let deliverables: Vec<Deliverable> = raw.deliverable.iter().map(|d| d.get_ref().clone()).collect();
+    let deliverables: Vec<Deliverable> = raw
+        .deliverable
+        .iter()
+        .map(|d| d.get_ref().clone())
+        .collect();
 
     // Items.
     let mut seen = HashMap::new();
@@ -825,54 +949,82 @@ fn resolve(common: &Common, file: &str, text: &str) -> Result<Checklist, InputEr
         let over = spanned.get_ref();
         ctx.id_syntax(&over.id)?;
         ctx.unique(&mut seen, &over.id, "item")?;
-        let merged = match common.item(over.id.get_ref()) {
-            Some(base) => merge(base, over),
-            None => {
-                let missing = missing_keys(over);
-                if !missing.is_empty() {
-                    let known: Vec<&str> = common.items.iter().map(|i| i.get_ref().id.get_ref().as_str()).collect();
-                    let hint = match crate::diag::suggest(over.id.get_ref(), known.iter().copied()) {
-                        Some(close) => format!("did you mean the common item `{close}`? A new item needs all its keys"),
-                        None => "a new item (not in common.toml) needs all its keys; see checklists/SCHEMA.md".to_string(),
-                    };
-                    return Err(ctx.err(
-                        over.id.span(),
-                        format!("item `{}` is not in common.toml and lacks {}", over.id.get_ref(), missing.join(", ")),
-                        hint,
-                    ));
-                }
-                over.clone()
+        let merged = if let Some(base) = common.item(over.id.get_ref()) {
+            merge(base, over)
+        } else {
+            let missing = missing_keys(over);
+            if !missing.is_empty() {
+                let known: Vec<&str> = common
+                    .items
+                    .iter()
+                    .map(|i| i.get_ref().id.get_ref().as_str())
+                    .collect();
+                let hint = crate::diag::suggest(over.id.get_ref(), known.iter().copied()).map_or_else(
+                    || "a new item (not in common.toml) needs all its keys; see checklists/SCHEMA.md".to_string(),
+                    |close| format!("did you mean the common item `{close}`? A new item needs all its keys"),
+                );
+                return Err(ctx.err(
+                    over.id.span(),
+                    format!(
+                        "item `{}` is not in common.toml and lacks {}",
+                        over.id.get_ref(),
+                        missing.join(", ")
+                    ),
+                    hint,
+                ));
             }
+            over.clone()
         };
         ctx.item_checks(over)?;
         if merged.checks.as_ref().is_none_or(Vec::is_empty) && merged.question.is_none() {
-            return Err(ctx.err(over.id.span(), format!("item `{}` has neither checks nor a question", over.id.get_ref()), "give it `checks = [...]`, an [item.question], or both"));
+            return Err(ctx.err(
+                over.id.span(),
+                format!(
+                    "item `{}` has neither checks nor a question",
+                    over.id.get_ref()
+                ),
+                "give it `checks = [...]`, an [item.question], or both",
+            ));
         }
         items.push(finish_item(&ctx, merged, &phases, &deliverables)?);
     }
 
     let item_ids: HashSet<&str> = items.iter().map(|i| i.id.as_str()).collect();
     let threshold_ids: HashSet<&str> = thresholds.iter().map(|t| t.id.as_str()).collect();
-    let check_refs = |table: &str, i: usize, refs: &[String], what: &str| -> Result<(), InputError> {
-        for (j, r) in refs.iter().enumerate() {
-            if !item_ids.contains(r.as_str()) {
-                return Err(ctx.err(
-                    spans.span(&[Key::Name(table), Key::Index(i), Key::Name("items"), Key::Index(j)]),
-                    format!("{what} refers to unknown item `{r}`"),
-                    unknown_hint(r, item_ids.iter().copied(), "items of this vertical"),
-                ));
+    let check_refs =
+        |table: &str, i: usize, refs: &[String], what: &str| -> Result<(), InputError> {
+            for (j, r) in refs.iter().enumerate() {
+                if !item_ids.contains(r.as_str()) {
+                    return Err(ctx.err(
+                        spans.span(&[
+                            Key::Name(table),
+                            Key::Index(i),
+                            Key::Name("items"),
+                            Key::Index(j),
+                        ]),
+                        format!("{what} refers to unknown item `{r}`"),
+                        unknown_hint(r, item_ids.iter().copied(), "items of this vertical"),
+                    ));
+                }
             }
-        }
-        Ok(())
-    };
+            Ok(())
+        };
     let mut seen = HashMap::new();
     for (i, r) in raw.ready.iter().enumerate() {
-        ctx.unique(&mut seen, &id_of("ready", i, &r.get_ref().id), "ready condition")?;
+        ctx.unique(
+            &mut seen,
+            &id_of("ready", i, &r.get_ref().id),
+            "ready condition",
+        )?;
         check_refs("ready", i, &r.get_ref().items, "this ready condition")?;
     }
     let mut seen = HashMap::new();
     for (i, f) in raw.red_flag.iter().enumerate() {
-        ctx.unique(&mut seen, &id_of("red_flag", i, &f.get_ref().id), "red flag")?;
+        ctx.unique(
+            &mut seen,
+            &id_of("red_flag", i, &f.get_ref().id),
+            "red flag",
+        )?;
         check_refs("red_flag", i, &f.get_ref().items, "this red flag")?;
     }
     let mut seen = HashMap::new();
@@ -882,7 +1034,12 @@ fn resolve(common: &Common, file: &str, text: &str) -> Result<Checklist, InputEr
         for (j, t) in d.get_ref().thresholds.iter().enumerate() {
             if !threshold_ids.contains(t.as_str()) {
                 return Err(ctx.err(
-                    spans.span(&[Key::Name("diy"), Key::Index(i), Key::Name("thresholds"), Key::Index(j)]),
+                    spans.span(&[
+                        Key::Name("diy"),
+                        Key::Index(i),
+                        Key::Name("thresholds"),
+                        Key::Index(j),
+                    ]),
                     format!("this fix refers to unknown threshold `{t}`"),
                     unknown_hint(t, threshold_ids.iter().copied(), "thresholds"),
                 ));
@@ -928,7 +1085,12 @@ impl Ctx<'_> {
     }
 }
 
-fn finish_item(ctx: &Ctx<'_>, raw: RawItem, phases: &[Phase], deliverables: &[Deliverable]) -> Result<Item, InputError> {
+fn finish_item(
+    ctx: &Ctx<'_>,
+    raw: RawItem,
+    phases: &[Phase],
+    deliverables: &[Deliverable],
+) -> Result<Item, InputError> {
     let id = raw.id.get_ref().clone();
     // `missing_keys` ran on the merged item, so the required keys are present.
     let area = raw.area.unwrap_or(Area::Handover);
@@ -938,21 +1100,27 @@ fn finish_item(ctx: &Ctx<'_>, raw: RawItem, phases: &[Phase], deliverables: &[De
                 return Err(ctx.err(
                     p.span(),
                     format!("item `{id}` names unknown phase `{}`", p.get_ref()),
-                    unknown_hint(p.get_ref(), phases.iter().map(|ph| ph.id.as_str()), "phases"),
+                    unknown_hint(
+                        p.get_ref(),
+                        phases.iter().map(|ph| ph.id.as_str()),
+                        "phases",
+                    ),
                 ));
             }
             p.get_ref().clone()
         }
-        None => match phases.iter().find(|ph| ph.areas.contains(&area)) {
-            Some(ph) => ph.id.clone(),
-            None => {
-                return Err(ctx.err(
+        None => {
+            match phases.iter().find(|ph| ph.areas.contains(&area)) {
+                Some(ph) => ph.id.clone(),
+                None => {
+                    return Err(ctx.err(
                     raw.id.span(),
                     format!("no [[phase]] covers area `{}` of item `{id}`", area.id()),
                     format!("add \"{}\" to the `areas` of a phase, or give the item `phase = \"...\"`", area.id()),
                 ));
+                }
             }
-        },
+        }
     };
     let deliverable = match &raw.deliverable {
         Some(d) => {
@@ -960,23 +1128,39 @@ fn finish_item(ctx: &Ctx<'_>, raw: RawItem, phases: &[Phase], deliverables: &[De
                 return Err(ctx.err(
                     d.span(),
                     format!("item `{id}` names unknown deliverable `{}`", d.get_ref()),
-                    unknown_hint(d.get_ref(), deliverables.iter().map(|dl| dl.id.as_str()), "deliverables"),
+                    unknown_hint(
+                        d.get_ref(),
+                        deliverables.iter().map(|dl| dl.id.as_str()),
+                        "deliverables",
+                    ),
                 ));
             }
             Some(d.get_ref().clone())
         }
-        None => deliverables.iter().find(|dl| dl.areas.contains(&area)).map(|dl| dl.id.clone()),
+        None => deliverables
+            .iter()
+            .find(|dl| dl.areas.contains(&area))
+            .map(|dl| dl.id.clone()),
     };
     let missing = missing_keys(&raw);
     if !missing.is_empty() {
-        return Err(ctx.err(raw.id.span(), format!("item `{id}` lacks {}", missing.join(", ")), DOC_HINT));
+        return Err(ctx.err(
+            raw.id.span(),
+            format!("item `{id}` lacks {}", missing.join(", ")),
+            DOC_HINT,
+        ));
     }
     Ok(Item {
         id,
         title: raw.title.unwrap_or_default(),
         area,
         severity: raw.severity.unwrap_or(Severity::Medium),
-        checks: raw.checks.unwrap_or_default().into_iter().map(Spanned::into_inner).collect(),
+        checks: raw
+            .checks
+            .unwrap_or_default()
+            .into_iter()
+            .map(Spanned::into_inner)
+            .collect(),
         pass: raw.pass.unwrap_or_default(),
         why: raw.why.unwrap_or_default(),
         breaks: raw.breaks.unwrap_or_default(),

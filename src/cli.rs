@@ -50,7 +50,7 @@ pub struct Global {
     /// Per-request timeout in seconds.
     #[arg(long, global = true, value_name = "SECS")]
     pub timeout: Option<f64>,
-    /// Plain output without colours (also when NO_COLOR is set).
+    /// Plain output without colours (also when `NO_COLOR` is set).
     #[arg(long, global = true)]
     pub no_color: bool,
 }
@@ -154,15 +154,33 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let color = !cli.global.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let _ = color; // used by the wizard and coloured reports once they exist
     let Some(command) = cli.command else {
-        return Err(Unavailable { what: "the wizard (`launchready` with no command)" }.into());
+        return Err(Unavailable {
+            what: "the wizard (`launchready` with no command)",
+        }
+        .into());
     };
     let mut out = std::io::stdout().lock();
     match command {
-        Command::Demo => Err(Unavailable { what: "`launchready demo`" }.into()),
-        Command::Scan { .. } => Err(Unavailable { what: "`launchready scan`" }.into()),
-        Command::Report { .. } => Err(Unavailable { what: "`launchready report`" }.into()),
-        Command::Diff { .. } => Err(Unavailable { what: "`launchready diff`" }.into()),
-        Command::Probe(_) => Err(Unavailable { what: "`launchready probe`" }.into()),
+        Command::Demo => Err(Unavailable {
+            what: "`launchready demo`",
+        }
+        .into()),
+        Command::Scan { .. } => Err(Unavailable {
+            what: "`launchready scan`",
+        }
+        .into()),
+        Command::Report { .. } => Err(Unavailable {
+            what: "`launchready report`",
+        }
+        .into()),
+        Command::Diff { .. } => Err(Unavailable {
+            what: "`launchready diff`",
+        }
+        .into()),
+        Command::Probe(_) => Err(Unavailable {
+            what: "`launchready probe`",
+        }
+        .into()),
         Command::Checklists(ChecklistsCommand::List) => {
             write_list(&mut out, &catalog)?;
             Ok(ExitCode::SUCCESS)
@@ -184,7 +202,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => catalog.all().to_vec(),
             };
             for c in &checked {
-                writeln!(out, "ok  {:<14} {:>3} items  {}", c.id, c.items.len(), c.origin)?;
+                writeln!(
+                    out,
+                    "ok  {:<14} {:>3} items  {}",
+                    c.id,
+                    c.items.len(),
+                    c.origin
+                )?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -200,14 +224,23 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 fn store(global: &Global) -> anyhow::Result<Store> {
     match &global.data_dir {
         Some(dir) => Ok(Store::new(dir.clone())),
-        None => Store::platform().context("cannot find a data folder for this user; pass --data-dir DIR"),
+        None => Store::platform()
+            .context("cannot find a data folder for this user; pass --data-dir DIR"),
     }
 }
 
 fn write_list(out: &mut impl Write, catalog: &Catalog) -> std::io::Result<()> {
-    writeln!(out, "{:<14} {:<34} {:<22} {:>5} {:>8} {:>9} {:>9}", "ID", "BUSINESS", "READY FOR", "ITEMS", "BLOCKERS", "AUTOMATED", "QUESTIONS")?;
+    writeln!(
+        out,
+        "{:<14} {:<34} {:<22} {:>5} {:>8} {:>9} {:>9}",
+        "ID", "BUSINESS", "READY FOR", "ITEMS", "BLOCKERS", "AUTOMATED", "QUESTIONS"
+    )?;
     for c in catalog.all() {
-        let blockers = c.items.iter().filter(|i| i.severity == checklist::Severity::Blocker).count();
+        let blockers = c
+            .items
+            .iter()
+            .filter(|i| i.severity == checklist::Severity::Blocker)
+            .count();
         let automated = c.items.iter().filter(|i| !i.checks.is_empty()).count();
         let questions = c.items.iter().filter(|i| i.question.is_some()).count();
         writeln!(
@@ -244,7 +277,9 @@ fn write_show(out: &mut impl Write, c: &Checklist) -> std::io::Result<()> {
         writeln!(out, "THRESHOLDS")?;
         for t in &c.thresholds {
             let value = match &t.value {
-                checklist::ThresholdValue::Number(n) => format!("{n} {}", unit_label(t.unit)),
+                checklist::ThresholdValue::Number(n) => {
+                    format!("{n} {}", unit_label(t.unit)).trim_end().to_string()
+                }
                 checklist::ThresholdValue::Text(s) => s.clone(),
             };
             let scope = match (&t.per, t.window_minutes) {
@@ -253,7 +288,8 @@ fn write_show(out: &mut impl Write, c: &Checklist) -> std::io::Result<()> {
                 (None, Some(w)) => format!(" per {w} min"),
                 (None, None) => String::new(),
             };
-            wrap(out, &format!("{:<34} {value}{scope} — {}", t.id, t.text), "  ", WIDTH)?;
+            writeln!(out, "  {}: {value}{scope}", t.id)?;
+            wrap(out, &t.text, "      ", WIDTH)?;
         }
     }
     for area in Area::ALL {
@@ -297,14 +333,25 @@ fn write_show(out: &mut impl Write, c: &Checklist) -> std::io::Result<()> {
     writeln!(out)?;
     writeln!(out, "TIMELINE")?;
     for p in &c.phases {
-        let hours = p.hours.map(|[a, b]| format!("hours {a}-{b}: ")).unwrap_or_default();
-        wrap(out, &format!("{hours}{} — {}", p.title, p.text), "  - ", WIDTH)?;
+        let hours = p
+            .hours
+            .map(|[a, b]| format!("hours {a}-{b}: "))
+            .unwrap_or_default();
+        wrap(
+            out,
+            &format!("{hours}{} — {}", p.title, p.text),
+            "  - ",
+            WIDTH,
+        )?;
     }
     if !c.deliverables.is_empty() {
         writeln!(out)?;
         writeln!(out, "DELIVERABLES")?;
         for d in &c.deliverables {
-            let hours = d.hours.map(|[a, b]| format!(" (hours {a}-{b})")).unwrap_or_default();
+            let hours = d
+                .hours
+                .map(|[a, b]| format!(" (hours {a}-{b})"))
+                .unwrap_or_default();
             writeln!(out, "  - {}{hours}", d.title)?;
         }
     }
@@ -319,10 +366,9 @@ fn unit_label(unit: checklist::Unit) -> &'static str {
         Unit::Minutes => "minutes",
         Unit::Hours => "hours",
         Unit::Days => "days",
-        Unit::Count => "",
+        Unit::Count | Unit::Policy => "",
         Unit::Ratio => "(ratio)",
         Unit::Percent => "%",
-        Unit::Policy => "",
     }
 }
 
@@ -346,10 +392,20 @@ fn wrap(out: &mut impl Write, text: &str, lead: &str, width: usize) -> std::io::
     writeln!(out, "{line}")
 }
 
-fn write_assessments(out: &mut impl Write, listed: &[assessment::Listed], catalog: &Catalog, client: Option<&str>) -> std::io::Result<()> {
+fn write_assessments(
+    out: &mut impl Write,
+    listed: &[assessment::Listed],
+    catalog: &Catalog,
+    client: Option<&str>,
+) -> std::io::Result<()> {
     let shown: Vec<_> = listed
         .iter()
-        .filter(|l| client.is_none() || l.assessment.as_ref().is_ok_and(|a| a.target.product.client.as_deref() == client))
+        .filter(|l| {
+            client.is_none()
+                || l.assessment
+                    .as_ref()
+                    .is_ok_and(|a| a.target.product.client.as_deref() == client)
+        })
         .collect();
     if shown.is_empty() {
         writeln!(out, "No saved assessments yet.")?;
@@ -360,7 +416,11 @@ fn write_assessments(out: &mut impl Write, listed: &[assessment::Listed], catalo
         let a = match &l.assessment {
             Ok(a) => a,
             Err(problem) => {
-                writeln!(out, "  (unreadable) {}", problem.to_string().lines().next().unwrap_or_default())?;
+                writeln!(
+                    out,
+                    "  (unreadable) {}",
+                    problem.to_string().lines().next().unwrap_or_default()
+                )?;
                 continue;
             }
         };

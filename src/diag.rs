@@ -18,8 +18,17 @@ pub struct InputError {
 
 impl InputError {
     /// An error about the whole file (unreadable, empty, wrong kind).
-    pub fn file(file: impl Into<String>, message: impl Into<String>, hint: impl Into<String>) -> Self {
-        InputError { file: file.into(), position: None, message: message.into(), hint: hint.into() }
+    pub fn file(
+        file: impl Into<String>,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        InputError {
+            file: file.into(),
+            position: None,
+            message: message.into(),
+            hint: hint.into(),
+        }
     }
 
     /// An error at a byte span of `text`.
@@ -102,7 +111,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
             diagonal = above;
         }
     }
@@ -110,15 +121,22 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// A hint that suggests the closest known word, or lists what is allowed.
-pub fn unknown_hint<'a>(word: &str, known: impl IntoIterator<Item = &'a str> + Clone, what: &str) -> String {
-    match suggest(word, known.clone()) {
-        Some(close) => format!("did you mean `{close}`?"),
-        None => {
+pub fn unknown_hint<'a>(
+    word: &str,
+    known: impl IntoIterator<Item = &'a str> + Clone,
+    what: &str,
+) -> String {
+    if let Some(close) = suggest(word, known.clone()) {
+        format!("did you mean `{close}`?")
+    } else {
+        {
             let list: Vec<&str> = known.into_iter().collect();
             if list.len() <= 12 {
                 format!("known {what}: {}", list.join(", "))
             } else {
-                format!("see `launchready checklists show` or checklists/SCHEMA.md for the known {what}")
+                format!(
+                    "see `launchready checklists show` or checklists/SCHEMA.md for the known {what}"
+                )
             }
         }
     }
@@ -139,7 +157,9 @@ pub struct Spans<'i> {
 impl<'i> Spans<'i> {
     /// Parses `text`; `None` when it is not valid TOML (the typed parse reports that).
     pub fn parse(text: &'i str) -> Option<Spans<'i>> {
-        toml::de::DeTable::parse(text).ok().map(|root| Spans { root })
+        toml::de::DeTable::parse(text)
+            .ok()
+            .map(|root| Spans { root })
     }
 
     /// The span of the value at `path`, or of the deepest part of the path that exists.
@@ -194,7 +214,10 @@ mod tests {
 
     #[test]
     fn suggests_close_words_only() {
-        assert_eq!(suggest("api.cosr", ["api.cors", "api.health"]), Some("api.cors"));
+        assert_eq!(
+            suggest("api.cosr", ["api.cors", "api.health"]),
+            Some("api.cors")
+        );
         assert_eq!(suggest("zzzzzz", ["api.cors", "api.health"]), None);
     }
 }

@@ -19,12 +19,20 @@ fn main() -> ExitCode {
     match launchready::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            if let Some(input) = err.downcast_ref::<InputError>() {
+            if err
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            {
+                // The reader went away (e.g. `| head`): nothing more to say.
+                ExitCode::SUCCESS
+            } else if let Some(input) = err.downcast_ref::<InputError>() {
                 eprintln!("error: {input}");
                 ExitCode::from(2)
             } else if let Some(unavailable) = err.downcast_ref::<Unavailable>() {
                 eprintln!("error: {unavailable}");
-                eprintln!("  hint: `launchready checklists list` and `launchready checklists show ID` work today");
+                eprintln!(
+                    "  hint: `launchready checklists list` and `launchready checklists show ID` work today"
+                );
                 ExitCode::from(2)
             } else {
                 eprintln!("error: {err:#}");

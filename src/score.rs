@@ -118,6 +118,7 @@ pub struct ItemScore<'a> {
     pub override_refused: bool,
 }
 
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's `serialize_with` passes a reference
 fn item_id<S: serde::Serializer>(item: &&Item, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&item.id)
 }
@@ -221,9 +222,22 @@ pub fn combine(statuses: impl IntoIterator<Item = Status>) -> Option<ItemStatus>
 }
 
 /// Scores one item from its check results and its answer.
-pub fn score_item<'a>(item: &'a Item, results: Vec<&'a ProbeResult>, answer: Option<&'a Answer>) -> ItemScore<'a> {
+pub fn score_item<'a>(
+    item: &'a Item,
+    results: Vec<&'a ProbeResult>,
+    answer: Option<&'a Answer>,
+) -> ItemScore<'a> {
     let probe = combine(results.iter().map(|r| r.status));
-    let mut score = ItemScore { item, status: ItemStatus::Open, decided_by: DecidedBy::Nothing, probe, results, answer, override_: None, override_refused: false };
+    let mut score = ItemScore {
+        item,
+        status: ItemStatus::Open,
+        decided_by: DecidedBy::Nothing,
+        probe,
+        results,
+        answer,
+        override_: None,
+        override_refused: false,
+    };
     match (probe, answer) {
         (None, None) => {}
         (Some(p), None) => {
@@ -235,7 +249,11 @@ pub fn score_item<'a>(item: &'a Item, results: Vec<&'a ProbeResult>, answer: Opt
             score.decided_by = DecidedBy::Answer;
         }
         (Some(p), Some(a)) => {
-            let agrees = matches!((p, a.value), (ItemStatus::Pass | ItemStatus::Warn, AnswerValue::Yes) | (ItemStatus::Fail, AnswerValue::No));
+            let agrees = matches!(
+                (p, a.value),
+                (ItemStatus::Pass | ItemStatus::Warn, AnswerValue::Yes)
+                    | (ItemStatus::Fail, AnswerValue::No)
+            );
             if agrees {
                 score.status = p;
                 score.decided_by = DecidedBy::ProbeConfirmed;
@@ -245,7 +263,11 @@ pub fn score_item<'a>(item: &'a Item, results: Vec<&'a ProbeResult>, answer: Opt
             } else if let Some(note) = a.note() {
                 score.status = ItemStatus::from_answer(a.value);
                 score.decided_by = DecidedBy::Override;
-                score.override_ = Some(Override { probe: p, answer: a.value, note: note.to_string() });
+                score.override_ = Some(Override {
+                    probe: p,
+                    answer: a.value,
+                    note: note.to_string(),
+                });
             } else {
                 score.status = p;
                 score.decided_by = DecidedBy::Probe;
@@ -289,18 +311,37 @@ pub fn score<'a>(checklist: &'a Checklist, assessment: &'a Assessment) -> Scorec
         .items
         .iter()
         .map(|item| {
-            let results = item.checks.iter().filter_map(|c| assessment.probes.get(c)).collect();
+            let results = item
+                .checks
+                .iter()
+                .filter_map(|c| assessment.probes.get(c))
+                .collect();
             score_item(item, results, assessment.answers.get(&item.id))
         })
         .collect();
     let gating = |s: &&ItemScore<'_>| matches!(s.item.severity, Severity::Blocker | Severity::High);
     let failed = |s: &&ItemScore<'_>| s.status == ItemStatus::Fail;
-    let blockers: Vec<&str> = items.iter().filter(|s| s.item.severity == Severity::Blocker).filter(failed).map(|s| s.item.id.as_str()).collect();
-    let must_fix: Vec<&str> = items.iter().filter(|s| s.item.severity == Severity::High).filter(failed).map(|s| s.item.id.as_str()).collect();
+    let blockers: Vec<&str> = items
+        .iter()
+        .filter(|s| s.item.severity == Severity::Blocker)
+        .filter(failed)
+        .map(|s| s.item.id.as_str())
+        .collect();
+    let must_fix: Vec<&str> = items
+        .iter()
+        .filter(|s| s.item.severity == Severity::High)
+        .filter(failed)
+        .map(|s| s.item.id.as_str())
+        .collect();
     let undecided: Vec<&str> = items
         .iter()
         .filter(gating)
-        .filter(|s| matches!(s.status, ItemStatus::Open | ItemStatus::Unsure | ItemStatus::Error))
+        .filter(|s| {
+            matches!(
+                s.status,
+                ItemStatus::Open | ItemStatus::Unsure | ItemStatus::Error
+            )
+        })
         .map(|s| s.item.id.as_str())
         .collect();
     let verdict = if !blockers.is_empty() || !must_fix.is_empty() {
@@ -322,9 +363,22 @@ pub fn score<'a>(checklist: &'a Checklist, assessment: &'a Assessment) -> Scorec
             for s in items.iter().filter(|s| s.item.area == area) {
                 c.add(s.status);
             }
-            AreaScore { area, score: percent(items.iter().filter(|s| s.item.area == area)), counts: c }
+            AreaScore {
+                area,
+                score: percent(items.iter().filter(|s| s.item.area == area)),
+                counts: c,
+            }
         })
         .collect();
     let overall = percent(items.iter());
-    Scorecard { verdict, blockers, must_fix, undecided, items, areas, counts, overall }
+    Scorecard {
+        verdict,
+        blockers,
+        must_fix,
+        undecided,
+        items,
+        areas,
+        counts,
+        overall,
+    }
 }

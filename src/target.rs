@@ -114,7 +114,10 @@ pub struct Active {
 
 impl Default for Active {
     fn default() -> Self {
-        Active { allowed: false, max_requests: DEFAULT_MAX_REQUESTS }
+        Active {
+            allowed: false,
+            max_requests: DEFAULT_MAX_REQUESTS,
+        }
     }
 }
 
@@ -142,18 +145,30 @@ impl TargetFile {
 
     /// Parses and validates target text (paths are not checked on disk; see [`TargetFile::load`]).
     pub fn parse(file: &str, text: &str, verticals: &[&str]) -> Result<TargetFile, InputError> {
-        let parsed: TargetFile = toml::from_str(text).map_err(|e| InputError::from_toml(file, text, &e, DOC_HINT))?;
-        let spans = Spans::parse(text).expect("the typed parse succeeded, so the text is valid TOML");
-        let err = |path: &[Key<'_>], message: String, hint: String| InputError::at(file, text, spans.span(path), message, hint);
+        let parsed: TargetFile =
+            toml::from_str(text).map_err(|e| InputError::from_toml(file, text, &e, DOC_HINT))?;
+        let spans =
+            Spans::parse(text).expect("the typed parse succeeded, so the text is valid TOML");
+        let err = |path: &[Key<'_>], message: String, hint: String| {
+            InputError::at(file, text, spans.span(path), message, hint)
+        };
         parsed.validate(verticals, &err)?;
         Ok(parsed)
     }
 
-    fn validate(&self, verticals: &[&str], err: &dyn Fn(&[Key<'_>], String, String) -> InputError) -> Result<(), InputError> {
+    fn validate(
+        &self,
+        verticals: &[&str],
+        err: &dyn Fn(&[Key<'_>], String, String) -> InputError,
+    ) -> Result<(), InputError> {
         use Key::{Index, Name};
         let p = &self.product;
         if p.name.trim().is_empty() {
-            return Err(err(&[Name("product"), Name("name")], "the product name is empty".into(), "e.g. name = \"Acme Chat\"".into()));
+            return Err(err(
+                &[Name("product"), Name("name")],
+                "the product name is empty".into(),
+                "e.g. name = \"Acme Chat\"".into(),
+            ));
         }
         if !verticals.contains(&p.vertical.as_str()) {
             return Err(err(
@@ -166,74 +181,140 @@ impl TargetFile {
         if let Some(domain) = &t.domain
             && let Err(why) = check_domain(domain)
         {
-            return Err(err(&[Name("target"), Name("domain")], format!("`{domain}` is not a domain name: {why}"), "write just the domain, e.g. domain = \"acme.example\"".into()));
+            return Err(err(
+                &[Name("target"), Name("domain")],
+                format!("`{domain}` is not a domain name: {why}"),
+                "write just the domain, e.g. domain = \"acme.example\"".into(),
+            ));
         }
         for (key, value) in [("app_url", &t.app_url), ("api_base", &t.api_base)] {
             if let Some(url) = value
                 && let Err(why) = check_url(url)
             {
-                return Err(err(&[Name("target"), Name(key)], format!("`{url}` is not a usable URL: {why}"), "write the whole address, e.g. \"https://app.acme.example\"".into()));
+                return Err(err(
+                    &[Name("target"), Name(key)],
+                    format!("`{url}` is not a usable URL: {why}"),
+                    "write the whole address, e.g. \"https://app.acme.example\"".into(),
+                ));
             }
         }
         if let Some(path) = &t.health_path
             && !path.starts_with('/')
         {
-            return Err(err(&[Name("target"), Name("health_path")], format!("health path `{path}` does not start with '/'"), "e.g. health_path = \"/health\"".into()));
+            return Err(err(
+                &[Name("target"), Name("health_path")],
+                format!("health path `{path}` does not start with '/'"),
+                "e.g. health_path = \"/health\"".into(),
+            ));
         }
         for (i, origin) in t.allowed_origins.iter().enumerate() {
             if let Err(why) = check_origin(origin) {
-                return Err(err(&[Name("target"), Name("allowed_origins"), Index(i)], format!("`{origin}` is not an origin: {why}"), "an origin is scheme and host only, e.g. \"https://app.acme.example\"".into()));
+                return Err(err(
+                    &[Name("target"), Name("allowed_origins"), Index(i)],
+                    format!("`{origin}` is not an origin: {why}"),
+                    "an origin is scheme and host only, e.g. \"https://app.acme.example\"".into(),
+                ));
             }
         }
         for (i, selector) in t.dkim_selectors.iter().enumerate() {
             if check_label(selector).is_err() {
-                return Err(err(&[Name("target"), Name("dkim_selectors"), Index(i)], format!("`{selector}` is not a DKIM selector"), "a selector is one DNS label such as \"google\" or \"s1\"".into()));
+                return Err(err(
+                    &[Name("target"), Name("dkim_selectors"), Index(i)],
+                    format!("`{selector}` is not a DKIM selector"),
+                    "a selector is one DNS label such as \"google\" or \"s1\"".into(),
+                ));
             }
         }
-        for (key, routes) in [("private_routes", &t.private_routes), ("admin_routes", &t.admin_routes)] {
+        for (key, routes) in [
+            ("private_routes", &t.private_routes),
+            ("admin_routes", &t.admin_routes),
+        ] {
             for (i, route) in routes.iter().enumerate() {
                 if !METHODS.contains(&route.method.as_str()) {
-                    return Err(err(&[Name("target"), Name(key), Index(i), Name("method")], format!("unknown HTTP method `{}`", route.method), format!("use one of {}", METHODS.join(", "))));
+                    return Err(err(
+                        &[Name("target"), Name(key), Index(i), Name("method")],
+                        format!("unknown HTTP method `{}`", route.method),
+                        format!("use one of {}", METHODS.join(", ")),
+                    ));
                 }
                 if !route.path.starts_with('/') {
-                    return Err(err(&[Name("target"), Name(key), Index(i), Name("path")], format!("route path `{}` does not start with '/'", route.path), "e.g. path = \"/api/conversations/{id}\"".into()));
+                    return Err(err(
+                        &[Name("target"), Name(key), Index(i), Name("path")],
+                        format!("route path `{}` does not start with '/'", route.path),
+                        "e.g. path = \"/api/conversations/{id}\"".into(),
+                    ));
                 }
             }
         }
         if let Some(w) = &t.webhook
             && !w.path.starts_with('/')
         {
-            return Err(err(&[Name("target"), Name("webhook"), Name("path")], format!("webhook path `{}` does not start with '/'", w.path), "e.g. path = \"/webhooks/stripe\"".into()));
+            return Err(err(
+                &[Name("target"), Name("webhook"), Name("path")],
+                format!("webhook path `{}` does not start with '/'", w.path),
+                "e.g. path = \"/webhooks/stripe\"".into(),
+            ));
         }
         if let Some(chat) = &t.chat {
             let at = |k| [Name("target"), Name("chat"), Name(k)];
             if !METHODS.contains(&chat.method.as_str()) {
-                return Err(err(&at("method"), format!("unknown HTTP method `{}`", chat.method), format!("use one of {}", METHODS.join(", "))));
+                return Err(err(
+                    &at("method"),
+                    format!("unknown HTTP method `{}`", chat.method),
+                    format!("use one of {}", METHODS.join(", ")),
+                ));
             }
             if !chat.path.starts_with('/') {
-                return Err(err(&at("path"), format!("chat path `{}` does not start with '/'", chat.path), "e.g. path = \"/api/chat\"".into()));
+                return Err(err(
+                    &at("path"),
+                    format!("chat path `{}` does not start with '/'", chat.path),
+                    "e.g. path = \"/api/chat\"".into(),
+                ));
             }
             if !chat.body.contains("{{prompt}}") {
-                return Err(err(&at("body"), "the chat body has no {{prompt}} placeholder".into(), "e.g. body = '{\"message\": \"{{prompt}}\"}'".into()));
+                return Err(err(
+                    &at("body"),
+                    "the chat body has no {{prompt}} placeholder".into(),
+                    "e.g. body = '{\"message\": \"{{prompt}}\"}'".into(),
+                ));
             }
             if !(chat.reply.is_empty() || chat.reply.starts_with('/')) {
-                return Err(err(&at("reply"), format!("`{}` is not a JSON pointer", chat.reply), "a JSON pointer starts with '/', e.g. reply = \"/reply\"".into()));
+                return Err(err(
+                    &at("reply"),
+                    format!("`{}` is not a JSON pointer", chat.reply),
+                    "a JSON pointer starts with '/', e.g. reply = \"/reply\"".into(),
+                ));
             }
             if let Some(name) = &chat.canary_env {
                 check_env_name(name).map_err(|(m, h)| err(&at("canary_env"), m, h))?;
             }
         }
         let a = &self.auth;
-        for (key, value) in [("token_a_env", &a.token_a_env), ("token_b_env", &a.token_b_env), ("token_low_env", &a.token_low_env)] {
+        for (key, value) in [
+            ("token_a_env", &a.token_a_env),
+            ("token_b_env", &a.token_b_env),
+            ("token_low_env", &a.token_low_env),
+        ] {
             if let Some(name) = value {
                 check_env_name(name).map_err(|(m, h)| err(&[Name("auth"), Name(key)], m, h))?;
             }
         }
         if a.object_b.is_some() && (a.token_a_env.is_none() || a.token_b_env.is_none()) {
-            return Err(err(&[Name("auth"), Name("object_b")], "object_b needs both token_a_env and token_b_env".into(), "the object check uses account A's token on account B's object".into()));
+            return Err(err(
+                &[Name("auth"), Name("object_b")],
+                "object_b needs both token_a_env and token_b_env".into(),
+                "the object check uses account A's token on account B's object".into(),
+            ));
         }
         if !(1..=MAX_REQUESTS_LIMIT).contains(&self.active.max_requests) {
-            return Err(err(&[Name("active"), Name("max_requests")], format!("max_requests is {}; it must be between 1 and {MAX_REQUESTS_LIMIT}", self.active.max_requests), "active probes are bounded; 60 is a good start".into()));
+            return Err(err(
+                &[Name("active"), Name("max_requests")],
+                format!(
+                    "max_requests is {}; it must be between 1 and {MAX_REQUESTS_LIMIT}",
+                    self.active.max_requests
+                ),
+                "active probes are bounded; 60 is a good start".into(),
+            ));
         }
         Ok(())
     }
@@ -242,18 +323,39 @@ impl TargetFile {
         let Some(repo) = &self.target.repo else {
             if self.target.build_dir.is_some() {
                 let spans = Spans::parse(text).expect("parsed before");
-                return Err(InputError::at(file, text, spans.span(&[Key::Name("target"), Key::Name("build_dir")]), "build_dir is set but repo is not", "build_dir is relative to repo; set repo too"));
+                return Err(InputError::at(
+                    file,
+                    text,
+                    spans.span(&[Key::Name("target"), Key::Name("build_dir")]),
+                    "build_dir is set but repo is not",
+                    "build_dir is relative to repo; set repo too",
+                ));
             }
             return Ok(());
         };
         let spans = Spans::parse(text).expect("parsed before");
         if !repo.is_dir() {
-            return Err(InputError::at(file, text, spans.span(&[Key::Name("target"), Key::Name("repo")]), format!("the repo folder {} does not exist", repo.display()), "the path is relative to the target file's folder"));
+            return Err(InputError::at(
+                file,
+                text,
+                spans.span(&[Key::Name("target"), Key::Name("repo")]),
+                format!("the repo folder {} does not exist", repo.display()),
+                "the path is relative to the target file's folder",
+            ));
         }
         if let Some(build) = &self.target.build_dir
             && (build.is_absolute() || !repo.join(build).is_dir())
         {
-            return Err(InputError::at(file, text, spans.span(&[Key::Name("target"), Key::Name("build_dir")]), format!("the build folder {} is not a folder inside the repo", build.display()), "give it relative to repo, e.g. build_dir = \"dist\", and build the app first"));
+            return Err(InputError::at(
+                file,
+                text,
+                spans.span(&[Key::Name("target"), Key::Name("build_dir")]),
+                format!(
+                    "the build folder {} is not a folder inside the repo",
+                    build.display()
+                ),
+                "give it relative to repo, e.g. build_dir = \"dist\", and build the app first",
+            ));
         }
         Ok(())
     }
@@ -263,7 +365,10 @@ fn check_label(label: &str) -> Result<(), &'static str> {
     if label.is_empty() || label.len() > 63 {
         return Err("each part between dots must be 1 to 63 characters");
     }
-    if !label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+    if !label
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
         return Err("only letters, digits and '-' are allowed");
     }
     if label.starts_with('-') || label.ends_with('-') {
@@ -285,7 +390,11 @@ pub fn check_domain(domain: &str) -> Result<(), &'static str> {
         return Err("it needs at least one dot");
     }
     name.split('.').try_for_each(check_label)?;
-    if name.rsplit('.').next().is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit())) {
+    if name
+        .rsplit('.')
+        .next()
+        .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()))
+    {
         return Err("it looks like an IP address");
     }
     Ok(())
@@ -298,20 +407,29 @@ pub fn check_url(url: &str) -> Result<url::Url, String> {
         other => other.to_string(),
     })?;
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(format!("the scheme is `{}`, not http or https", parsed.scheme()));
+        return Err(format!(
+            "the scheme is `{}`, not http or https",
+            parsed.scheme()
+        ));
     }
     if parsed.host_str().is_none_or(str::is_empty) {
         return Err("it has no host".to_string());
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err("it contains a user name or password; never put credentials in a URL".to_string());
+        return Err(
+            "it contains a user name or password; never put credentials in a URL".to_string(),
+        );
     }
     Ok(parsed)
 }
 
 fn check_origin(origin: &str) -> Result<(), String> {
     let parsed = check_url(origin)?;
-    if parsed.path() != "/" || origin.ends_with('/') || parsed.query().is_some() || parsed.fragment().is_some() {
+    if parsed.path() != "/"
+        || origin.ends_with('/')
+        || parsed.query().is_some()
+        || parsed.fragment().is_some()
+    {
         return Err("it has a path; an origin ends after the host (and port)".to_string());
     }
     Ok(())
@@ -334,7 +452,10 @@ fn check_env_name(name: &str) -> Result<(), (String, String)> {
             "never write tokens in the target file: put the token in an environment variable and write its name here, e.g. LAUNCHREADY_TOKEN_A".into(),
         ))
     } else {
-        Err((format!("`{name}` is not an environment variable name"), "use letters, digits and '_', e.g. LAUNCHREADY_TOKEN_A".into()))
+        Err((
+            format!("`{name}` is not an environment variable name"),
+            "use letters, digits and '_', e.g. LAUNCHREADY_TOKEN_A".into(),
+        ))
     }
 }
 
@@ -355,7 +476,11 @@ mod tests {
     #[test]
     fn urls() {
         assert!(check_url("https://app.acme.example/x").is_ok());
-        assert!(check_url("app.acme.example").unwrap_err().contains("no scheme"));
+        assert!(
+            check_url("app.acme.example")
+                .unwrap_err()
+                .contains("no scheme")
+        );
         assert!(check_url("ftp://acme.example").is_err());
         assert!(check_url("https://user:pw@acme.example").is_err());
         assert!(check_origin("https://app.acme.example").is_ok());

@@ -39,7 +39,11 @@ fn lower(s: &str) -> String {
 const SCORECARD: &[(&str, &str, &[&str])] = &[
     ("S1", "Auth on every sensitive endpoint", &["auth.required"]),
     ("S2", "Tool permission scoping", &["ai.tool_scoping"]),
-    ("S3", "Secrets handling", &["secrets.repo", "secrets.client"]),
+    (
+        "S3",
+        "Secrets handling",
+        &["secrets.repo", "secrets.client"],
+    ),
     ("S4", "Input validation", &["input.validation"]),
     ("S5", "Rate limiting", &["abuse.rate_limit"]),
     ("S6", "CORS locked down", &["browser.cors"]),
@@ -51,7 +55,11 @@ const SCORECARD: &[(&str, &str, &[&str])] = &[
 
 /// The checks to run first, C1..C6.
 const FIRST_CHECKS: &[(&str, &str, &[&str])] = &[
-    ("C1", "Strangers on private endpoints", &["auth.required", "isolation.objects"]),
+    (
+        "C1",
+        "Strangers on private endpoints",
+        &["auth.required", "isolation.objects"],
+    ),
     (
         "C2",
         "Least-privilege tool calls",
@@ -68,7 +76,11 @@ const FIRST_CHECKS: &[(&str, &str, &[&str])] = &[
             "logging.redaction",
         ],
     ),
-    ("C4", "Input validation before downstream systems", &["input.validation"]),
+    (
+        "C4",
+        "Input validation before downstream systems",
+        &["input.validation"],
+    ),
     (
         "C5",
         "Rate limits against abuse",
@@ -89,13 +101,21 @@ const FIRST_CHECKS: &[(&str, &str, &[&str])] = &[
 
 /// "What ready means": four conditions, plus the US/UK/EU note of the intro.
 const READY: &[(&str, &str, &[&str])] = &[
-    ("R1", "No critical auth bypasses", &["auth.required", "isolation.objects"]),
+    (
+        "R1",
+        "No critical auth bypasses",
+        &["auth.required", "isolation.objects"],
+    ),
     (
         "R2",
         "No exposed secrets in code, logs or bundles",
         &["secrets.repo", "secrets.client", "secrets.logs"],
     ),
-    ("R3", "p95 under 500 ms with a fallback", &["perf.latency", "perf.timeouts"]),
+    (
+        "R3",
+        "p95 under 500 ms with a fallback",
+        &["perf.latency", "perf.timeouts"],
+    ),
     (
         "R4",
         "DNS, SSL, email auth, deployment and monitoring set up",
@@ -117,18 +137,46 @@ const READY: &[(&str, &str, &[&str])] = &[
 const RED_FLAGS: &[(&str, &str, &[&str])] = &[
     ("F1", "One shared integration key", &["secrets.scoped_keys"]),
     ("F2", "Secrets scattered everywhere", &["secrets.inventory"]),
-    ("F3", "Prompt-to-tool with no allowlist or approval", &["ai.tool_scoping", "ai.confirmation"]),
-    ("F4", "Deploys without rollback testing", &["deploy.rollback"]),
+    (
+        "F3",
+        "Prompt-to-tool with no allowlist or approval",
+        &["ai.tool_scoping", "ai.confirmation"],
+    ),
+    (
+        "F4",
+        "Deploys without rollback testing",
+        &["deploy.rollback"],
+    ),
     ("F5", "A past incident", &["secrets.rotation"]),
 ];
 
 /// DIY fixes: code, title, literal examples that must appear, thresholds used.
 const DIY: &[(&str, &str, &[&str], &[&str])] = &[
     ("D1", "Rotate exposed secrets", &[], &[]),
-    ("D2", "Basic Cloudflare protections", &["Full (strict)"], &[]),
-    ("D3", "Lock down the email domain", &["p=none"], &["dmarc.min_policy"]),
-    ("D4", "A /health endpoint", &["/health"], &["health.poll_interval"]),
-    ("D5", "Audit prompts", &["ignore previous instructions"], &[]),
+    (
+        "D2",
+        "Basic Cloudflare protections",
+        &["Full (strict)"],
+        &[],
+    ),
+    (
+        "D3",
+        "Lock down the email domain",
+        &["p=none"],
+        &["dmarc.min_policy"],
+    ),
+    (
+        "D4",
+        "A /health endpoint",
+        &["/health"],
+        &["health.poll_interval"],
+    ),
+    (
+        "D5",
+        "Audit prompts",
+        &["ignore previous instructions"],
+        &[],
+    ),
 ];
 
 /// The failure -> deliverable -> hours table, in the seed's order, with an area each row covers.
@@ -149,7 +197,10 @@ fn header_matches_the_seed() {
     assert_eq!(v.business, "founder-led ecommerce", "I: business");
     assert_eq!(v.ready_for, "production traffic", "I: goal");
     for word in ["US", "UK", "EU", "refund"] {
-        assert!(v.summary.contains(word), "I: the summary must carry the US/UK/EU note ({word})");
+        assert!(
+            v.summary.contains(word),
+            "I: the summary must carry the US/UK/EU note ({word})"
+        );
     }
 }
 
@@ -203,12 +254,22 @@ fn edge_items_are_included_although_the_scorecard_has_no_ssl_row() {
         "R4",
         &["edge.tls", "edge.https_redirect", "edge.dns_hygiene"],
     );
-    assert_cites(v, "D2 Cloudflare SSL mode", "D2", &["edge.cloudflare_strict", "edge.cdn"]);
+    assert_cites(
+        v,
+        "D2 Cloudflare SSL mode",
+        "D2",
+        &["edge.cloudflare_strict", "edge.cdn"],
+    );
     assert!(
         v.notes.iter().any(|n| n.source.as_deref() == Some("R4")),
         "R4: a note must record that the scorecard has no SSL/DNS row"
     );
-    for id in ["edge.tls", "edge.https_redirect", "edge.cdn", "edge.private_cache"] {
+    for id in [
+        "edge.tls",
+        "edge.https_redirect",
+        "edge.cdn",
+        "edge.private_cache",
+    ] {
         assert!(
             matches!(item(v, id, "R4 edge").area, Area::Edge),
             "R4: item {id} must be in the edge area"
@@ -220,7 +281,11 @@ fn edge_items_are_included_although_the_scorecard_has_no_ssl_row() {
 fn red_flags_are_present() {
     let cat = catalog();
     let v = vertical(&cat);
-    assert_eq!(v.red_flags.len(), RED_FLAGS.len(), "F1-F5: exactly five red flags");
+    assert_eq!(
+        v.red_flags.len(),
+        RED_FLAGS.len(),
+        "F1-F5: exactly five red flags"
+    );
     for (code, title, ids) in RED_FLAGS {
         let row = format!("{code} {title}");
         let flag = v
@@ -229,7 +294,10 @@ fn red_flags_are_present() {
             .find(|f| f.source.as_deref() == Some(*code))
             .unwrap_or_else(|| panic!("{row}: a [[red_flag]] must cite {code}"));
         for id in *ids {
-            assert!(flag.items.iter().any(|i| i == id), "{row}: red flag must list item {id}");
+            assert!(
+                flag.items.iter().any(|i| i == id),
+                "{row}: red flag must list item {id}"
+            );
             assert_cites(v, &row, code, &[id]);
         }
     }
@@ -261,14 +329,34 @@ fn diy_fixes_carry_their_settings() {
             );
         }
         for t in *thresholds {
-            assert!(diy.thresholds.iter().any(|x| x == t), "{row}: must use threshold {t}");
-            assert!(v.threshold(t).is_some(), "{row}: threshold {t} must be defined");
+            assert!(
+                diy.thresholds.iter().any(|x| x == t),
+                "{row}: must use threshold {t}"
+            );
+            assert!(
+                v.threshold(t).is_some(),
+                "{row}: threshold {t} must be defined"
+            );
         }
     }
-    let d2 = v.diy.iter().find(|d| d.source.as_deref() == Some("D2")).expect("D2");
-    assert!(d2.items.iter().any(|i| i == "edge.cloudflare_strict"), "D2: must name the SSL mode item");
-    let d4 = v.diy.iter().find(|d| d.source.as_deref() == Some("D4")).expect("D4");
-    assert!(d4.items.iter().any(|i| i == "monitoring.health"), "D4: must name the health item");
+    let d2 = v
+        .diy
+        .iter()
+        .find(|d| d.source.as_deref() == Some("D2"))
+        .expect("D2");
+    assert!(
+        d2.items.iter().any(|i| i == "edge.cloudflare_strict"),
+        "D2: must name the SSL mode item"
+    );
+    let d4 = v
+        .diy
+        .iter()
+        .find(|d| d.source.as_deref() == Some("D4"))
+        .expect("D4");
+    assert!(
+        d4.items.iter().any(|i| i == "monitoring.health"),
+        "D4: must name the health item"
+    );
 }
 
 #[test]
@@ -276,22 +364,45 @@ fn thresholds_match_the_seed() {
     let cat = catalog();
     let v = vertical(&cat);
 
-    let p95 = v.threshold("latency.p95").expect("R3: threshold latency.p95");
+    let p95 = v
+        .threshold("latency.p95")
+        .expect("R3: threshold latency.p95");
     assert!(matches!(p95.unit, Unit::Ms), "R3: latency.p95 is in ms");
     assert_eq!(p95.millis(), Some(500.0), "R3: p95 under 500 ms");
 
-    let poll = v.threshold("health.poll_interval").expect("D4: threshold health.poll_interval");
-    assert!(matches!(poll.unit, Unit::Minutes), "D4: health poll interval is in minutes");
-    assert_eq!(poll.number(), Some(1.0), "D4: health endpoint polled every minute");
+    let poll = v
+        .threshold("health.poll_interval")
+        .expect("D4: threshold health.poll_interval");
+    assert!(
+        matches!(poll.unit, Unit::Minutes),
+        "D4: health poll interval is in minutes"
+    );
+    assert_eq!(
+        poll.number(),
+        Some(1.0),
+        "D4: health endpoint polled every minute"
+    );
     assert_eq!(poll.millis(), Some(60_000.0), "D4: one minute is 60 000 ms");
 
-    let dmarc = v.threshold("dmarc.min_policy").expect("D3: threshold dmarc.min_policy");
-    assert!(matches!(dmarc.unit, Unit::Policy), "D3: dmarc.min_policy is a policy word");
-    assert_eq!(dmarc.policy(), Some("none"), "D3: p=none accepted while testing");
+    let dmarc = v
+        .threshold("dmarc.min_policy")
+        .expect("D3: threshold dmarc.min_policy");
+    assert!(
+        matches!(dmarc.unit, Unit::Policy),
+        "D3: dmarc.min_policy is a policy word"
+    );
+    assert_eq!(
+        dmarc.policy(),
+        Some("none"),
+        "D3: p=none accepted while testing"
+    );
 
     // The seed gives no alert delay and no rate-limit numbers.
     for id in ["alert.within", "ratelimit.chat", "ratelimit.login"] {
-        assert!(v.threshold(id).is_none(), "seed 001 states no number for {id}");
+        assert!(
+            v.threshold(id).is_none(),
+            "seed 001 states no number for {id}"
+        );
     }
 }
 
@@ -302,18 +413,33 @@ fn item_texts_carry_the_seed_specifics() {
 
     let validation = item(v, "input.validation", "S4 Input validation");
     let pass = lower(&validation.pass);
-    assert!(pass.contains("tool argument"), "S4/C4: validation must cover tool arguments");
-    assert!(pass.contains("webhook"), "S4/C4: validation must cover webhook payloads");
+    assert!(
+        pass.contains("tool argument"),
+        "S4/C4: validation must cover tool arguments"
+    );
+    assert!(
+        pass.contains("webhook"),
+        "S4/C4: validation must cover webhook payloads"
+    );
 
     let rate = item(v, "abuse.rate_limit", "S5 Rate limiting");
-    assert!(lower(&rate.pass).contains("per user"), "S5: the pass criterion is a limit per user");
+    assert!(
+        lower(&rate.pass).contains("per user"),
+        "S5: the pass criterion is a limit per user"
+    );
     let fix = lower(&rate.fix);
-    assert!(fix.contains("ip") && fix.contains("account"), "C5: the fix throttles per IP and per account");
+    assert!(
+        fix.contains("ip") && fix.contains("account"),
+        "C5: the fix throttles per IP and per account"
+    );
 
     let coverage = item(v, "monitoring.coverage", "C6 Monitoring journey");
     let pass = lower(&coverage.pass);
     for stop in ["home page", "health", "chat", "login", "email", "deploy"] {
-        assert!(pass.contains(stop), "C6: journey coverage must include {stop}");
+        assert!(
+            pass.contains(stop),
+            "C6: journey coverage must include {stop}"
+        );
     }
 
     let triggers = item(v, "monitoring.triggers", "C6 Alert triggers");
@@ -323,7 +449,10 @@ fn item_texts_carry_the_seed_specifics() {
     }
 
     let rollback = item(v, "deploy.rollback", "S10 Deployment rollback ready");
-    assert!(lower(&rollback.pass).contains("one-click"), "S10: one-click rollback or a restore path");
+    assert!(
+        lower(&rollback.pass).contains("one-click"),
+        "S10: one-click rollback or a restore path"
+    );
 }
 
 #[test]
@@ -331,19 +460,34 @@ fn severities_follow_the_seed() {
     let cat = catalog();
     let v = vertical(&cat);
     let blockers: &[(&str, &str)] = &[
-        ("C1 release blocker: private data without a session", "auth.required"),
-        ("C1 release blocker: wrong tenant or forged user id", "isolation.objects"),
+        (
+            "C1 release blocker: private data without a session",
+            "auth.required",
+        ),
+        (
+            "C1 release blocker: wrong tenant or forged user id",
+            "isolation.objects",
+        ),
         ("R2 no exposed secrets in code", "secrets.repo"),
         ("R2 no exposed secrets in client bundles", "secrets.client"),
         ("R2 no exposed secrets in logs", "secrets.logs"),
-        ("S2/I one bad tool call means refunds and chargebacks", "ai.tool_scoping"),
+        (
+            "S2/I one bad tool call means refunds and chargebacks",
+            "ai.tool_scoping",
+        ),
     ];
     for (row, id) in blockers {
-        assert!(matches!(item(v, id, row).severity, Severity::Blocker), "{row}: {id} must be a blocker");
+        assert!(
+            matches!(item(v, id, row).severity, Severity::Blocker),
+            "{row}: {id} must be a blocker"
+        );
     }
     let at_least_high: &[(&str, &str)] = &[
         ("R3 p95 under 500 ms", "perf.latency"),
-        ("R3 fallback when third-party tools are slow", "perf.timeouts"),
+        (
+            "R3 fallback when third-party tools are slow",
+            "perf.timeouts",
+        ),
         ("R4 SSL set up", "edge.tls"),
         ("R4 email authentication", "email.auth"),
         ("R4 monitoring", "monitoring.alerts"),
@@ -352,16 +496,25 @@ fn severities_follow_the_seed() {
     ];
     for (row, id) in at_least_high {
         assert!(
-            matches!(item(v, id, row).severity, Severity::Blocker | Severity::High),
+            matches!(
+                item(v, id, row).severity,
+                Severity::Blocker | Severity::High
+            ),
             "{row}: {id} must be high or blocker"
         );
     }
     // Cloudflare is a DIY fix and a deliverable here, not a ready condition.
     assert!(
-        !matches!(item(v, "edge.cdn", "D2 Cloudflare").severity, Severity::Blocker),
+        !matches!(
+            item(v, "edge.cdn", "D2 Cloudflare").severity,
+            Severity::Blocker
+        ),
         "D2: edge.cdn must not block the launch in this vertical"
     );
-    assert!(v.pause_rule.is_some(), "C1: the release-blocker rule is the pause rule");
+    assert!(
+        v.pause_rule.is_some(),
+        "C1: the release-blocker rule is the pause rule"
+    );
 }
 
 #[test]
@@ -376,7 +529,11 @@ fn deliverables_are_the_table_rows() {
     for (n, ((row, hours, area), d)) in DELIVERABLES.iter().zip(&v.deliverables).enumerate() {
         let row = format!("M row {} {row}", n + 1);
         assert_eq!(d.hours, Some(*hours), "{row}: hours");
-        assert!(d.areas.iter().any(|a| a.id() == *area), "{row}: deliverable {} must cover {area}", d.id);
+        assert!(
+            d.areas.iter().any(|a| a.id() == *area),
+            "{row}: deliverable {} must cover {area}",
+            d.id
+        );
         assert!(
             d.fixes.as_deref().is_some_and(|f| !f.is_empty()),
             "{row}: deliverable {} must say what failure it fixes",
@@ -407,11 +564,18 @@ fn phases_follow_the_hour_ranges() {
     );
     for pair in v.phases.windows(2) {
         let (a, b) = (pair[0].hours.unwrap(), pair[1].hours.unwrap());
-        assert!(a <= b, "T: phases {} and {} are out of order", pair[0].id, pair[1].id);
+        assert!(
+            a <= b,
+            "T: phases {} and {} are out of order",
+            pair[0].id,
+            pair[1].id
+        );
     }
     for (row, hours, area) in DELIVERABLES {
         assert!(
-            v.phases.iter().any(|p| p.hours == Some(*hours) && p.areas.iter().any(|a| a.id() == *area)),
+            v.phases
+                .iter()
+                .any(|p| p.hours == Some(*hours) && p.areas.iter().any(|a| a.id() == *area)),
             "T: the phase for {row} ({hours:?}) must schedule the {area} area"
         );
     }
@@ -422,7 +586,11 @@ fn phases_follow_the_hour_ranges() {
     // The blockers the table does not schedule still land in the first phase.
     let first = &v.phases[0];
     for area in [Area::Auth, Area::DataIsolation, Area::AiSafety] {
-        assert!(first.areas.contains(&area), "T: the first phase must schedule {}", area.id());
+        assert!(
+            first.areas.contains(&area),
+            "T: the first phase must schedule {}",
+            area.id()
+        );
     }
 }
 
@@ -431,13 +599,33 @@ const SCHEDULED: &[(&str, &str, [u32; 2])] = &[
     ("M row 1 secrets", "secrets.repo", [1, 8]),
     ("M row 1 secrets", "secrets.rotation", [1, 8]),
     ("M row 2 DNS, redirects, SSL", "edge.tls", [1, 12]),
-    ("M row 2 DNS, redirects, SSL", "edge.https_redirect", [1, 12]),
+    (
+        "M row 2 DNS, redirects, SSL",
+        "edge.https_redirect",
+        [1, 12],
+    ),
     ("M row 2 DNS, redirects, SSL", "edge.dns_hygiene", [1, 12]),
-    ("M row 3 Cloudflare, caching, DDoS, WAF", "edge.cdn", [8, 20]),
-    ("M row 3 Cloudflare, caching, DDoS, WAF", "edge.private_cache", [8, 20]),
+    (
+        "M row 3 Cloudflare, caching, DDoS, WAF",
+        "edge.cdn",
+        [8, 20],
+    ),
+    (
+        "M row 3 Cloudflare, caching, DDoS, WAF",
+        "edge.private_cache",
+        [8, 20],
+    ),
     ("M row 4 SPF/DKIM/DMARC", "email.auth", [12, 24]),
-    ("M row 5 deployment + monitoring + alerting", "deploy.rollback", [20, 40]),
-    ("M row 5 deployment + monitoring + alerting", "monitoring.alerts", [20, 40]),
+    (
+        "M row 5 deployment + monitoring + alerting",
+        "deploy.rollback",
+        [20, 40],
+    ),
+    (
+        "M row 5 deployment + monitoring + alerting",
+        "monitoring.alerts",
+        [20, 40],
+    ),
     ("M row 6 handover checklist", "handover.document", [40, 48]),
 ];
 
@@ -450,7 +638,11 @@ fn items_land_in_the_rows_the_seed_gives_them() {
         let phase = v
             .phase(&it.phase)
             .unwrap_or_else(|| panic!("{row}: item {id} names unknown phase {}", it.phase));
-        assert_eq!(phase.hours, Some(*hours), "{row}: item {id} must be scheduled in hours {hours:?}");
+        assert_eq!(
+            phase.hours,
+            Some(*hours),
+            "{row}: item {id} must be scheduled in hours {hours:?}"
+        );
         let deliverable = it
             .deliverable
             .as_deref()

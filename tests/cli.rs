@@ -1,0 +1,240 @@
+//! The built binary as a user runs it: output, exit codes and error messages.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn launchready(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_launchready"))
+        .args(args)
+        .env_remove("LAUNCHREADY_DATA_DIR")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs")
+}
+
+fn fixture(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(path)
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn checklists_list_shows_the_five_verticals() {
+    let o = launchready(&["checklists", "list"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    for (id, goal) in [
+        ("b2b-service", "production traffic"),
+        ("ecommerce", "production traffic"),
+        ("internal-ops", "production traffic"),
+        ("coaching", "security review"),
+        ("marketplace", "customer onboarding"),
+    ] {
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(id))
+            .unwrap_or_else(|| panic!("{id} missing:\n{out}"));
+        assert!(line.contains(goal), "{line}");
+    }
+}
+
+#[test]
+fn checklists_validate_passes_on_the_builtins() {
+    let o = launchready(&["checklists", "validate"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o).lines().filter(|l| l.starts_with("ok ")).count(),
+        5
+    );
+}
+
+#[test]
+fn checklists_show_reads_in_a_terminal_and_as_json() {
+    let o = launchready(&["checklists", "show", "internal-ops"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    for heading in [
+        "WHAT READY MEANS",
+        "THRESHOLDS",
+        "RED FLAGS",
+        "FIXES YOU CAN DO TODAY",
+        "TIMELINE",
+    ] {
+        assert!(text.contains(heading), "missing {heading}");
+    }
+    // Prose wraps for a terminal; literal examples (indented by 8) stay whole for copying.
+    assert!(
+        text.lines()
+            .filter(|l| !l.starts_with("        "))
+            .all(|l| l.chars().count() <= 100),
+        "prose wraps for a terminal"
+    );
+
+    let o = launchready(&["checklists", "show", "marketplace", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    assert_eq!(json["id"], "marketplace");
+    let items = json["items"].as_array().unwrap();
+    assert!(
+        items
+            .iter()
+            .any(|i| i["id"] == "auth.required" && i["severity"] == "blocker")
+    );
+    assert!(
+        json["thresholds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["id"] == "ratelimit.login" && t["value"] == 10.0)
+    );
+}
+
+#[test]
+fn an_unknown_vertical_is_a_usage_error_with_a_suggestion() {
+    let o = launchready(&["checklists", "show", "ecomerce"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains("did you mean `ecommerce`?"), "{err}");
+}
+
+#[test]
+fn validating_a_broken_file_says_where_and_exits_2() {
+    let path = fixture("checklists/bad/unknown-check.toml");
+    let o = launchready(&["checklists", "validate", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    let first = err.lines().next().unwrap();
+    assert!(
+        first.starts_with("error: ")
+            && first.contains("unknown-check.toml:10:11: unknown check id `api.cosr`"),
+        "{err}"
+    );
+    assert!(
+        err.lines()
+            .nth(1)
+            .is_some_and(|l| l.trim_start().starts_with("hint: did you mean `api.cors`?")),
+        "{err}"
+    );
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_users_own_checklist_is_used_by_every_command() {
+    let path = fixture("checklists/good.toml");
+    let o = launchready(&["--checklist", path.to_str().unwrap(), "checklists", "list"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).lines().any(|l| l.starts_with("tiny ")),
+        "{}",
+        stdout(&o)
+    );
+    let o = launchready(&[
+        "checklists",
+        "show",
+        "tiny",
+        "--checklist",
+        path.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let bad = fixture("checklists/bad/duplicate-id.toml");
+    let o = launchready(&["--checklist", bad.to_str().unwrap(), "checklists", "list"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("duplicate-id.toml:15:6: duplicate item id"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = launchready(&["--checklist", "/nonexistent/x.toml", "checklists", "list"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("cannot read the file"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn binary_and_huge_checklist_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let binary = dir.path().join("bin.toml");
+    std::fs::write(&binary, [b'a', b' ', b'=', 0xff, 0xfe, 0]).unwrap();
+    let o = launchready(&["checklists", "validate", binary.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not UTF-8"), "{}", stderr(&o));
+
+    let huge = dir.path().join("huge.toml");
+    std::fs::write(&huge, vec![b'#'; 5 * 1024 * 1024]).unwrap();
+    let o = launchready(&["checklists", "validate", huge.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("refused"), "{}", stderr(&o));
+}
+
+#[test]
+fn commands_of_later_work_say_so_and_exit_2() {
+    let target = fixture("targets/full.toml");
+    for args in [
+        vec!["demo"],
+        vec!["scan", "--target", target.to_str().unwrap()],
+        vec!["report", "a.json"],
+        vec!["diff", "a.json", "b.json"],
+        vec!["probe", "email", "acme.example"],
+    ] {
+        let o = launchready(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&o).contains("not available yet"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+        assert!(o.stdout.is_empty(), "{args:?} printed results");
+    }
+}
+
+#[test]
+fn assessments_list_reads_the_data_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = launchready(&[
+        "assessments",
+        "list",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("No saved assessments yet."));
+}
+
+#[test]
+fn bad_flags_are_usage_errors() {
+    let o = launchready(&["checklists", "list", "--frobnicate"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = launchready(&["--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("checklists"));
+}
+
+#[test]
+fn the_readme_example_is_the_real_output() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme
+        .find("$ launchready checklists list\n")
+        .expect("README shows checklists list")
+        + "$ launchready checklists list\n".len();
+    let shown = &readme[start..start + readme[start..].find("```").unwrap()];
+    let o = launchready(&["checklists", "list"]);
+    assert_eq!(shown, stdout(&o), "update the README example");
+}
