@@ -976,16 +976,6 @@ fn resolve(common: &Common, file: &str, text: &str) -> Result<Checklist, InputEr
             over.clone()
         };
         ctx.item_checks(over)?;
-        if merged.checks.as_ref().is_none_or(Vec::is_empty) && merged.question.is_none() {
-            return Err(ctx.err(
-                over.id.span(),
-                format!(
-                    "item `{}` has neither checks nor a question",
-                    over.id.get_ref()
-                ),
-                "give it `checks = [...]`, an [item.question], or both",
-            ));
-        }
         items.push(finish_item(&ctx, merged, &phases, &deliverables)?);
     }
 
@@ -1092,7 +1082,15 @@ fn finish_item(
     deliverables: &[Deliverable],
 ) -> Result<Item, InputError> {
     let id = raw.id.get_ref().clone();
-    // `missing_keys` ran on the merged item, so the required keys are present.
+    let missing = missing_keys(&raw);
+    if !missing.is_empty() {
+        return Err(ctx.err(
+            raw.id.span(),
+            format!("item `{id}` lacks {}", missing.join(", ")),
+            DOC_HINT,
+        ));
+    }
+    // Checked just above: the required keys are present.
     let area = raw.area.unwrap_or(Area::Handover);
     let phase = match &raw.phase {
         Some(p) => {
@@ -1142,14 +1140,6 @@ fn finish_item(
             .find(|dl| dl.areas.contains(&area))
             .map(|dl| dl.id.clone()),
     };
-    let missing = missing_keys(&raw);
-    if !missing.is_empty() {
-        return Err(ctx.err(
-            raw.id.span(),
-            format!("item `{id}` lacks {}", missing.join(", ")),
-            DOC_HINT,
-        ));
-    }
     Ok(Item {
         id,
         title: raw.title.unwrap_or_default(),

@@ -12,7 +12,6 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::assessment::{self, Store};
 use crate::checklist::{self, Area, Catalog, Checklist};
-use crate::diag::InputError;
 use crate::score;
 
 /// Tells the founder of an AI chatbot product, with evidence, whether it is ready for launch
@@ -151,8 +150,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(path) => Catalog::with_file(path)?,
         None => Catalog::builtin()?,
     };
-    let color = !cli.global.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let _ = color; // used by the wizard and coloured reports once they exist
     let Some(command) = cli.command else {
         return Err(Unavailable {
             what: "the wizard (`launchready` with no command)",
@@ -450,9 +447,4 @@ fn write_assessments(
         )?;
     }
     Ok(())
-}
-
-/// Makes an `InputError` from a usage problem with no file.
-pub fn usage(message: impl Into<String>, hint: impl Into<String>) -> InputError {
-    InputError::file("launchready", message, hint)
 }
