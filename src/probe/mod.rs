@@ -1,7 +1,19 @@
-//! Automated checks. For now only the result types every probe produces and the assessment
-//! stores; the probe families (email, tls, http, api, secrets) plug in here.
+//! Automated checks: the result types every probe produces, the context probes run in, and the
+//! probe families (email and DNS so far).
+//!
+//! A probe never fails as a Rust error: when it cannot decide (timeout, SERVFAIL, refused) it
+//! returns a result with [`Status::Error`] and the reason, so one broken check never stops a scan.
+
+use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
+
+pub mod dkim;
+pub mod dmarc;
+pub mod dns;
+// pub mod email; (enabled once spf, dkim and dmarc land)
+pub mod message;
+pub mod spf;
 
 /// The verdict of one automated check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -35,6 +47,15 @@ pub struct Evidence {
     pub value: String,
 }
 
+impl Evidence {
+    pub fn new(label: impl Into<String>, value: impl Into<String>) -> Evidence {
+        Evidence {
+            label: label.into(),
+            value: value.into(),
+        }
+    }
+}
+
 /// The result of one check, keyed in the assessment by its check id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProbeResult {
@@ -49,4 +70,58 @@ pub struct ProbeResult {
     pub fix: Option<String>,
     /// When the check ran (RFC 3339, UTC).
     pub at: String,
+}
+
+impl ProbeResult {
+    /// A result stamped with the current time.
+    pub fn new(id: &str, status: Status, title: &str, summary: impl Into<String>) -> ProbeResult {
+        ProbeResult {
+            id: id.to_string(),
+            status,
+            title: title.to_string(),
+            summary: summary.into(),
+            evidence: Vec::new(),
+            fix: None,
+            at: now(),
+        }
+    }
+
+    #[must_use]
+    pub fn evidence(mut self, label: impl Into<String>, value: impl Into<String>) -> ProbeResult {
+        self.evidence.push(Evidence::new(label, value));
+        self
+    }
+
+    #[must_use]
+    pub fn fix(mut self, fix: impl Into<String>) -> ProbeResult {
+        self.fix = Some(fix.into());
+        self
+    }
+}
+
+/// The current time as RFC 3339 UTC, to the second.
+pub fn now() -> String {
+    humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
+}
+
+/// What probes need from the outside world, as plain data, so tests can point them at loopback
+/// fixtures: the DNS server, timeouts and caps.
+#[derive(Debug, Clone)]
+pub struct ProbeCtx {
+    /// An explicit DNS server (`--resolver`); `None` uses the system's configuration.
+    pub resolver: Option<std::net::SocketAddr>,
+    /// Timeout of one DNS query or network request.
+    pub timeout: Duration,
+    /// Tries per DNS query (the first included).
+    pub attempts: usize,
+}
+
+impl Default for ProbeCtx {
+    fn default() -> Self {
+        ProbeCtx {
+            resolver: None,
+            timeout: Duration::from_secs(5),
+            attempts: 2,
+        }
+    }
 }
