@@ -3,15 +3,20 @@
 //! Commands whose capability has not been built yet say so and exit with code 2; nothing here
 //! prints made-up results.
 
-use std::io::Write;
-use std::path::PathBuf;
+use std::io::{IsTerminal, Read, Write};
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::assessment::{self, Store};
 use crate::checklist::{self, Area, Catalog, Checklist};
+use crate::diag::InputError;
+use crate::probe::dns::Dns;
+use crate::probe::{ProbeCtx, ProbeResult, Status, email, message};
 use crate::score;
 
 /// Tells the founder of an AI chatbot product, with evidence, whether it is ready for launch
@@ -113,7 +118,19 @@ pub enum AssessmentsCommand {
 #[derive(Debug, Subcommand)]
 pub enum ProbeCommand {
     /// SPF, DKIM, DMARC, MX and CAA of a domain.
-    Email { domain: String },
+    Email {
+        /// The domain you send email from, e.g. acme.example.
+        domain: String,
+        /// A DKIM selector to try besides the well-known ones (repeatable); it is the `s=` of a
+        /// received message's DKIM-Signature header.
+        #[arg(long = "dkim-selector", value_name = "S")]
+        dkim_selectors: Vec<String>,
+        /// Apply this vertical's rules (e.g. which DMARC policy passes).
+        #[arg(long, value_name = "V")]
+        vertical: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// The TLS certificate and protocols of a URL.
     Tls { url: String },
     /// HTTPS redirects, HSTS, security headers and cookies of a URL.
@@ -127,14 +144,26 @@ pub enum ProbeCommand {
     Secrets { path: PathBuf },
     /// Leaked credentials in what a web app serves to browsers.
     Bundle { url: String },
-    /// SPF/DKIM/DMARC results in a received email's headers.
-    Message { file: PathBuf },
+    /// SPF/DKIM/DMARC results in a received email's headers (.eml, or headers pasted into a
+    /// file; `-` reads standard input).
+    Message {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
     Json,
+}
+
+impl Global {
+    /// Whether colour may be used: not with --no-color, not when `NO_COLOR` is set.
+    pub fn color(&self) -> bool {
+        !self.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    }
 }
 
 /// A command whose capability belongs to later work: a clear refusal, exit code 2.
@@ -174,6 +203,23 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             what: "`launchready diff`",
         }
         .into()),
+        Command::Probe(ProbeCommand::Email {
+            domain,
+            dkim_selectors,
+            vertical,
+            format,
+        }) => probe_email(
+            &cli.global,
+            &catalog,
+            &domain,
+            dkim_selectors,
+            vertical.as_deref(),
+            format,
+            &mut out,
+        ),
+        Command::Probe(ProbeCommand::Message { file, format }) => {
+            probe_message(&cli.global, &file, format, &mut out)
+        }
         Command::Probe(_) => Err(Unavailable {
             what: "`launchready probe`",
         }
@@ -445,6 +491,207 @@ fn write_assessments(
             verdict,
             l.path.display()
         )?;
+    }
+    Ok(())
+}
+
+/// The probe context from the global options, validated.
+fn probe_ctx(global: &Global) -> Result<ProbeCtx, InputError> {
+    let mut ctx = ProbeCtx::default();
+    if let Some(resolver) = &global.resolver {
+        ctx.resolver = Some(parse_resolver(resolver).ok_or_else(|| {
+            InputError::file(
+                "--resolver",
+                format!("`{resolver}` is not a DNS server address"),
+                "give an IP address with an optional port, e.g. 127.0.0.1:5353 or [::1]:53",
+            )
+        })?);
+    }
+    if let Some(secs) = global.timeout {
+        if !(secs.is_finite() && secs > 0.0 && secs <= 300.0) {
+            return Err(InputError::file(
+                "--timeout",
+                format!("`{secs}` is not a usable timeout"),
+                "give seconds between 0.1 and 300, e.g. --timeout 5",
+            ));
+        }
+        ctx.timeout = Duration::from_secs_f64(secs);
+    }
+    Ok(ctx)
+}
+
+/// `IP`, `IP:PORT` or `[IPv6]:PORT`; port 53 when none is given.
+pub fn parse_resolver(text: &str) -> Option<SocketAddr> {
+    text.parse::<SocketAddr>().ok().or_else(|| {
+        text.parse::<IpAddr>()
+            .ok()
+            .map(|ip| SocketAddr::new(ip, 53))
+    })
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn probe_email(
+    global: &Global,
+    catalog: &Catalog,
+    domain: &str,
+    selectors: Vec<String>,
+    vertical: Option<&str>,
+    format: Format,
+    out: &mut impl Write,
+) -> anyhow::Result<ExitCode> {
+    let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    if let Err(why) = crate::target::check_domain(&domain) {
+        return Err(InputError::file(
+            "launchready probe email",
+            format!("`{domain}` is not a domain name: {why}"),
+            "give just the domain, e.g. launchready probe email acme.example",
+        )
+        .into());
+    }
+    let min_dmarc_policy = match vertical {
+        Some(v) => catalog
+            .require(v)?
+            .threshold("dmarc.min_policy")
+            .and_then(|t| t.policy())
+            .map(str::to_string),
+        None => None,
+    };
+    let ctx = probe_ctx(global)?;
+    let options = email::EmailOptions {
+        selectors,
+        min_dmarc_policy,
+    };
+    let results = runtime()?.block_on(async {
+        let dns = Dns::new(&ctx)?;
+        Ok::<_, anyhow::Error>(email::check(&domain, &dns, &options).await)
+    })?;
+    let target = serde_json::json!({ "domain": domain });
+    write_results(out, &target, &results, format, global)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn probe_message(
+    global: &Global,
+    file: &Path,
+    format: Format,
+    out: &mut impl Write,
+) -> anyhow::Result<ExitCode> {
+    const MAX: u64 = 1024 * 1024;
+    let name = file.display().to_string();
+    let bytes = if name == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::take(std::io::stdin().lock(), MAX + 1)
+            .read_to_end(&mut buf)
+            .context("cannot read standard input")?;
+        buf
+    } else {
+        let len = std::fs::metadata(file)
+            .map_err(|e| {
+                InputError::file(
+                    &name,
+                    format!("cannot read the file: {e}"),
+                    "check the path",
+                )
+            })?
+            .len();
+        if len > MAX {
+            return Err(InputError::file(
+                &name,
+                format!("the file is {len} bytes; email headers over 1 MiB are refused"),
+                "save only the message's headers, or the .eml file itself",
+            )
+            .into());
+        }
+        std::fs::read(file).map_err(|e| {
+            InputError::file(
+                &name,
+                format!("cannot read the file: {e}"),
+                "check the path and permissions",
+            )
+        })?
+    };
+    if bytes.len() as u64 > MAX {
+        return Err(InputError::file(
+            &name,
+            "more than 1 MiB of input",
+            "paste only the message's headers",
+        )
+        .into());
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let result = message::check(&text);
+    let target = serde_json::json!({ "message": name });
+    write_results(out, &target, std::slice::from_ref(&result), format, global)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints probe results: DESIGN.md's JSON shape, or text for a person.
+fn write_results(
+    out: &mut impl Write,
+    target: &serde_json::Value,
+    results: &[ProbeResult],
+    format: Format,
+    global: &Global,
+) -> anyhow::Result<()> {
+    match format {
+        Format::Json => {
+            let checks: Vec<serde_json::Value> = results
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.id, "status": r.status, "title": r.title, "summary": r.summary,
+                        "evidence": r.evidence, "fix": r.fix,
+                    })
+                })
+                .collect();
+            let tool = crate::assessment::Tool::current();
+            let doc = serde_json::json!({ "tool": { "name": tool.name, "version": tool.version }, "target": target, "checks": checks });
+            serde_json::to_writer_pretty(&mut *out, &doc)?;
+            writeln!(out)?;
+        }
+        Format::Text => {
+            let color = global.color() && std::io::stdout().is_terminal();
+            for r in results {
+                let (symbol, paint) = match r.status {
+                    Status::Pass => ("✔", "32"),
+                    Status::Warn => ("!", "33"),
+                    Status::Fail => ("✘", "31"),
+                    Status::Error => ("?", "35"),
+                    Status::Skipped => ("–", "2"),
+                };
+                let label = format!("{symbol} {:<5}", r.status.label().to_uppercase());
+                let label = if color {
+                    format!("\x1b[1;{paint}m{label}\x1b[0m")
+                } else {
+                    label
+                };
+                writeln!(out, "{label} {}  ({})", r.title, r.id)?;
+                wrap(out, &r.summary, "        ", 100)?;
+                for e in &r.evidence {
+                    if e.value.contains('\n') {
+                        writeln!(out, "        {}:", e.label)?;
+                        for line in e.value.lines() {
+                            writeln!(out, "          {line}")?;
+                        }
+                    } else {
+                        writeln!(out, "        {}: {}", e.label, e.value)?;
+                    }
+                }
+                if let Some(fix) = &r.fix {
+                    if r.status != Status::Pass {
+                        wrap(out, fix, "        fix: ", 100)?;
+                    }
+                }
+                writeln!(out)?;
+            }
+        }
     }
     Ok(())
 }

@@ -191,7 +191,7 @@ fn commands_of_later_work_say_so_and_exit_2() {
         vec!["scan", "--target", target.to_str().unwrap()],
         vec!["report", "a.json"],
         vec!["diff", "a.json", "b.json"],
-        vec!["probe", "email", "acme.example"],
+        vec!["probe", "tls", "https://acme.example"],
     ] {
         let o = launchready(&args);
         assert_eq!(o.status.code(), Some(2), "{args:?}");

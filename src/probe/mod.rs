@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 pub mod dkim;
 pub mod dmarc;
 pub mod dns;
-// pub mod email; (enabled once spf, dkim and dmarc land)
+pub mod email;
 pub mod message;
 pub mod spf;
 

@@ -18,6 +18,7 @@ pub struct Zone {
     servfail: HashSet<String>,
     silent: HashSet<String>,
     silent_all: bool,
+    delay: std::time::Duration,
 }
 
 fn key(name: &str) -> String {
@@ -53,6 +54,12 @@ impl Zone {
             );
         }
         self
+    }
+
+    /// Replaces the TXT records of a name.
+    pub fn set_txt(&mut self, n: &str, records: &[&str]) -> &mut Zone {
+        self.records.remove(&(key(n), RecordType::TXT));
+        self.txt(n, records)
     }
 
     /// One TXT record made of several character-strings, exactly as given.
@@ -98,6 +105,12 @@ impl Zone {
         self
     }
 
+    /// Every answer is sent this long after the query, as over a real network.
+    pub fn delay(&mut self, delay: std::time::Duration) -> &mut Zone {
+        self.delay = delay;
+        self
+    }
+
     /// The server never answers anything.
     pub fn silent_all(&mut self) -> &mut Zone {
         self.silent_all = true;
@@ -131,29 +144,26 @@ impl Zone {
             response.metadata.response_code = ResponseCode::ServFail;
             return Some(response);
         }
-        match self.records.get(&(asked.clone(), q.query_type())) {
-            Some(data) => {
-                for d in data {
-                    response.add_answer(Record::from_rdata(q.name().clone(), 300, d.clone()));
-                }
+        if let Some(data) = self.records.get(&(asked.clone(), q.query_type())) {
+            for d in data {
+                response.add_answer(Record::from_rdata(q.name().clone(), 300, d.clone()));
             }
-            None => {
-                response.metadata.response_code = if self.exists(&asked) {
-                    ResponseCode::NoError
-                } else {
-                    ResponseCode::NXDomain
-                };
-                let soa = SOA::new(
-                    name("ns.test"),
-                    name("hostmaster.test"),
-                    1,
-                    3600,
-                    600,
-                    86400,
-                    60,
-                );
-                response.add_authority(Record::from_rdata(Name::root(), 60, RData::SOA(soa)));
-            }
+        } else {
+            response.metadata.response_code = if self.exists(&asked) {
+                ResponseCode::NoError
+            } else {
+                ResponseCode::NXDomain
+            };
+            let soa = SOA::new(
+                name("ns.test"),
+                name("hostmaster.test"),
+                1,
+                3600,
+                600,
+                86400,
+                60,
+            );
+            response.add_authority(Record::from_rdata(Name::root(), 60, RData::SOA(soa)));
         }
         Some(response)
     }
@@ -220,11 +230,17 @@ pub async fn serve(zone: Zone) -> DnsServer {
     let mut tasks = Vec::new();
     {
         let (zone, log) = (zone.clone(), log.clone());
+        let udp = Arc::new(udp);
         tasks.push(tokio::spawn(async move {
             let mut buf = vec![0u8; 4096];
             while let Ok((n, peer)) = udp.recv_from(&mut buf).await {
                 if let Some(reply) = handle(&zone, &log, &buf[..n], true) {
-                    let _ = udp.send_to(&reply, peer).await;
+                    let (udp, delay) = (udp.clone(), zone.delay);
+                    // Each answer on its own task, so a delay does not queue the others.
+                    tokio::spawn(async move {
+                        tokio::time::sleep(delay).await;
+                        let _ = udp.send_to(&reply, peer).await;
+                    });
                 }
             }
         }));
