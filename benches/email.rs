@@ -29,27 +29,18 @@ fn zone(domain: &str) -> Zone {
             "_spf.mailhost.example",
             &["v=spf1 ip4:192.0.2.0/24 include:_netblocks.mailhost.example -all"],
         )
-        .txt(
-            "_netblocks.mailhost.example",
-            &["v=spf1 ip4:198.51.100.0/24 -all"],
-        )
+        .txt("_netblocks.mailhost.example", &["v=spf1 ip4:198.51.100.0/24 -all"])
         .txt("_spf.crm.example", &["v=spf1 a:relay.crm.example -all"])
         .a("relay.crm.example", "203.0.113.7")
         .txt(
             &format!("google._domainkey.{domain}"),
-            &[&format!(
-                "v=DKIM1; k=rsa; p={}",
-                common::rsa_spki_base64(2048)
-            )],
+            &[&format!("v=DKIM1; k=rsa; p={}", common::rsa_spki_base64(2048))],
         )
         .txt(
             &format!("_dmarc.{domain}"),
             &["v=DMARC1; p=quarantine; rua=mailto:reports@dmarc-vendor.example"],
         )
-        .txt(
-            &format!("{domain}._report._dmarc.dmarc-vendor.example"),
-            &["v=DMARC1"],
-        )
+        .txt(&format!("{domain}._report._dmarc.dmarc-vendor.example"), &["v=DMARC1"])
         .caa_issue(domain, "letsencrypt.org");
     z
 }
@@ -98,14 +89,8 @@ fn main() {
         let per = |d: Duration| d.as_secs_f64() * 1000.0 / f64::from(RUNS);
         println!("email probe of one domain, loopback DNS with 5 ms per answer, {RUNS} runs each");
         println!("  queries per run:              {queries}");
-        println!(
-            "  concurrent (as probe email):  {:>8.1} ms per run",
-            per(concurrent)
-        );
-        println!(
-            "  the five checks one by one:   {:>8.1} ms per run",
-            per(sequential)
-        );
+        println!("  concurrent (as probe email):  {:>8.1} ms per run", per(concurrent));
+        println!("  the five checks one by one:   {:>8.1} ms per run", per(sequential));
         println!(
             "  speed-up from concurrency:    {:>8.1}x",
             sequential.as_secs_f64() / concurrent.as_secs_f64()

@@ -79,10 +79,7 @@ pub struct Answer {
 impl Answer {
     /// The note, when it says something.
     pub fn note(&self) -> Option<&str> {
-        self.note
-            .as_deref()
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
+        self.note.as_deref().map(str::trim).filter(|n| !n.is_empty())
     }
 }
 
@@ -145,13 +142,7 @@ impl Assessment {
         }
     }
 
-    pub fn answer(
-        &mut self,
-        item: &str,
-        value: AnswerValue,
-        note: Option<String>,
-        now: SystemTime,
-    ) {
+    pub fn answer(&mut self, item: &str, value: AnswerValue, note: Option<String>, now: SystemTime) {
         let at = timestamp(now);
         self.answers.insert(
             item.to_string(),
@@ -177,20 +168,12 @@ impl Assessment {
     /// Reads a saved assessment, refusing corrupt and newer-format files with a clear error.
     pub fn load(path: &Path) -> Result<Assessment, InputError> {
         let name = path.display().to_string();
-        let meta = fs::metadata(path).map_err(|e| {
-            InputError::file(
-                &name,
-                format!("cannot read the assessment: {e}"),
-                "check the path",
-            )
-        })?;
+        let meta = fs::metadata(path)
+            .map_err(|e| InputError::file(&name, format!("cannot read the assessment: {e}"), "check the path"))?;
         if meta.len() > MAX_FILE_BYTES {
             return Err(InputError::file(
                 &name,
-                format!(
-                    "the file is {} bytes, too large for an assessment",
-                    meta.len()
-                ),
+                format!("the file is {} bytes, too large for an assessment", meta.len()),
                 "check that this is an assessment file",
             ));
         }
@@ -209,11 +192,10 @@ impl Assessment {
             file: name.to_string(),
             position: (e.line() > 0).then(|| (e.line(), e.column())),
             message: format!("{what}: {e}"),
-            hint: "the file is left as it is; restore it from a backup, or start a new assessment"
-                .to_string(),
+            hint: "the file is left as it is; restore it from a backup, or start a new assessment".to_string(),
         };
-        let value: serde_json::Value = serde_json::from_slice(bytes)
-            .map_err(|e| corrupt(&e, "not a readable assessment (corrupt JSON)"))?;
+        let value: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| corrupt(&e, "not a readable assessment (corrupt JSON)"))?;
         let schema = value.get("schema").and_then(serde_json::Value::as_u64);
         match schema {
             None => {
@@ -226,16 +208,13 @@ impl Assessment {
             Some(s) if s > u64::from(SCHEMA) => {
                 return Err(InputError::file(
                     name,
-                    format!(
-                        "this assessment was saved by a newer launchready (schema {s}; this one reads {SCHEMA})"
-                    ),
+                    format!("this assessment was saved by a newer launchready (schema {s}; this one reads {SCHEMA})"),
                     "update launchready to open it; the file is left untouched",
                 ));
             }
             Some(_) => {}
         }
-        serde_json::from_value(value)
-            .map_err(|e| corrupt(&e, "the assessment does not have the expected shape"))
+        serde_json::from_value(value).map_err(|e| corrupt(&e, "the assessment does not have the expected shape"))
     }
 
     fn to_json(&self) -> Vec<u8> {
@@ -265,8 +244,7 @@ impl Store {
 
     /// The platform's data folder for this user (e.g. `~/.local/share/launchready/assessments`).
     pub fn platform() -> Option<Store> {
-        directories::ProjectDirs::from("", "", "launchready")
-            .map(|d| Store::new(d.data_dir().join("assessments")))
+        directories::ProjectDirs::from("", "", "launchready").map(|d| Store::new(d.data_dir().join("assessments")))
     }
 
     pub fn root(&self) -> &Path {
@@ -276,10 +254,7 @@ impl Store {
     /// A new, unused path for an assessment of this product (and client).
     pub fn path_for(&self, assessment: &Assessment) -> PathBuf {
         let product = &assessment.target.product;
-        let folder = product
-            .client
-            .as_deref()
-            .map_or_else(|| "_no-client".to_string(), slug);
+        let folder = product.client.as_deref().map_or_else(|| "_no-client".to_string(), slug);
         let stamp: String = assessment
             .created
             .chars()
@@ -306,8 +281,7 @@ impl Store {
     pub fn save(assessment: &Assessment, path: &Path) -> anyhow::Result<()> {
         if path.exists() {
             Assessment::load(path).map_err(|e| {
-                anyhow::anyhow!("{e}")
-                    .context("refusing to overwrite a file that is not a readable assessment")
+                anyhow::anyhow!("{e}").context("refusing to overwrite a file that is not a readable assessment")
             })?;
         }
         write_atomic(path, &assessment.to_json(), |_| Ok(()))
@@ -338,10 +312,7 @@ impl Store {
         }
         found.sort_by(|a, b| {
             let key = |l: &Listed| match &l.assessment {
-                Ok(a) => (
-                    a.target.product.client.clone(),
-                    std::cmp::Reverse(a.updated.clone()),
-                ),
+                Ok(a) => (a.target.product.client.clone(), std::cmp::Reverse(a.updated.clone())),
                 Err(_) => (None, std::cmp::Reverse(String::new())),
             };
             key(a).cmp(&key(b)).then_with(|| a.path.cmp(&b.path))
@@ -362,11 +333,7 @@ pub fn slug(text: &str) -> String {
     }
     let out = out.trim_end_matches('-');
     let out: String = out.chars().take(48).collect();
-    if out.is_empty() {
-        "unnamed".to_string()
-    } else {
-        out
-    }
+    if out.is_empty() { "unnamed".to_string() } else { out }
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder: fsync, then rename, so a
@@ -382,12 +349,8 @@ pub fn write_atomic(
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create the folder {}", dir.display()))?;
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("assessment");
+    fs::create_dir_all(dir).with_context(|| format!("cannot create the folder {}", dir.display()))?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("assessment");
     let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| -> std::io::Result<()> {
         let mut file = File::create(&temp)?;
@@ -435,22 +398,11 @@ pub struct FileAnswer {
 
 /// Parses an answers file (DESIGN.md's shape) against `checklist`: an unknown item id, an
 /// unknown answer word or a second answer to the same item is an error at its line.
-pub fn parse_answers(
-    file: &str,
-    text: &str,
-    checklist: &Checklist,
-) -> Result<Vec<FileAnswer>, InputError> {
-    let parsed: AnswersFile = toml::from_str(text).map_err(|e| {
-        InputError::from_toml(
-            file,
-            text,
-            &e,
-            "each [[answer]] has item, answer and an optional note",
-        )
-    })?;
+pub fn parse_answers(file: &str, text: &str, checklist: &Checklist) -> Result<Vec<FileAnswer>, InputError> {
+    let parsed: AnswersFile = toml::from_str(text)
+        .map_err(|e| InputError::from_toml(file, text, &e, "each [[answer]] has item, answer and an optional note"))?;
     let spans = Spans::parse(text).expect("the typed parse succeeded, so the text is valid TOML");
-    let at =
-        |i: usize, key: &str| spans.span(&[Key::Name("answer"), Key::Index(i), Key::Name(key)]);
+    let at = |i: usize, key: &str| spans.span(&[Key::Name("answer"), Key::Index(i), Key::Name(key)]);
     let mut out: Vec<FileAnswer> = Vec::with_capacity(parsed.answer.len());
     for (i, entry) in parsed.answer.into_iter().enumerate() {
         if checklist.item(&entry.item).is_none() {
@@ -458,15 +410,8 @@ pub fn parse_answers(
                 file,
                 text,
                 at(i, "item"),
-                format!(
-                    "unknown item `{}` for the {} checklist",
-                    entry.item, checklist.id
-                ),
-                unknown_hint(
-                    &entry.item,
-                    checklist.items.iter().map(|i| i.id.as_str()),
-                    "items",
-                ),
+                format!("unknown item `{}` for the {} checklist", entry.item, checklist.id),
+                unknown_hint(&entry.item, checklist.items.iter().map(|i| i.id.as_str()), "items"),
             ));
         }
         let Some(value) = AnswerValue::from_word(entry.answer.trim()) else {

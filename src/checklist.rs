@@ -63,13 +63,7 @@ pub const CHECK_IDS: &[&str] = &[
 ];
 
 /// The built-in vertical ids, in the order they are listed.
-pub const VERTICALS: &[&str] = &[
-    "b2b-service",
-    "ecommerce",
-    "internal-ops",
-    "coaching",
-    "marketplace",
-];
+pub const VERTICALS: &[&str] = &["b2b-service", "ecommerce", "internal-ops", "coaching", "marketplace"];
 
 const COMMON_FILE: &str = "checklists/common.toml";
 const BUILTIN: &[(&str, &str)] = &[
@@ -85,10 +79,7 @@ const BUILTIN: &[(&str, &str)] = &[
         "checklists/internal-ops.toml",
         include_str!("../checklists/internal-ops.toml"),
     ),
-    (
-        "checklists/coaching.toml",
-        include_str!("../checklists/coaching.toml"),
-    ),
+    ("checklists/coaching.toml", include_str!("../checklists/coaching.toml")),
     (
         "checklists/marketplace.toml",
         include_str!("../checklists/marketplace.toml"),
@@ -415,9 +406,7 @@ impl Checklist {
 
     /// The items decided (or pre-filled) by the given check id.
     pub fn items_for_check<'a>(&'a self, check: &'a str) -> impl Iterator<Item = &'a Item> + 'a {
-        self.items
-            .iter()
-            .filter(move |i| i.checks.iter().any(|c| c == check))
+        self.items.iter().filter(move |i| i.checks.iter().any(|c| c == check))
     }
 
     /// Every check id any item of this checklist uses, sorted.
@@ -494,19 +483,10 @@ pub fn validate_path(path: &Path) -> Result<Vec<Checklist>, InputError> {
     let common_text = read_text(&common_path)?;
     let common = Common::parse(&common_path.display().to_string(), &common_text)?;
     let mut files: Vec<_> = std::fs::read_dir(path)
-        .map_err(|e| {
-            InputError::file(
-                path.display().to_string(),
-                format!("cannot read folder: {e}"),
-                "",
-            )
-        })?
+        .map_err(|e| InputError::file(path.display().to_string(), format!("cannot read folder: {e}"), ""))?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| {
-            p.extension().is_some_and(|e| e == "toml")
-                && p.file_name().is_some_and(|n| n != "common.toml")
-        })
+        .filter(|p| p.extension().is_some_and(|e| e == "toml") && p.file_name().is_some_and(|n| n != "common.toml"))
         .collect();
     files.sort();
     if files.is_empty() {
@@ -526,13 +506,8 @@ pub fn validate_path(path: &Path) -> Result<Vec<Checklist>, InputError> {
 pub fn read_text(path: &Path) -> Result<String, InputError> {
     const MAX: u64 = 4 * 1024 * 1024;
     let name = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|e| {
-        InputError::file(
-            &name,
-            format!("cannot read the file: {e}"),
-            "check the path",
-        )
-    })?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| InputError::file(&name, format!("cannot read the file: {e}"), "check the path"))?;
     if meta.is_dir() {
         return Err(InputError::file(
             &name,
@@ -543,10 +518,7 @@ pub fn read_text(path: &Path) -> Result<String, InputError> {
     if meta.len() > MAX {
         return Err(InputError::file(
             &name,
-            format!(
-                "the file is {} bytes; files over {MAX} bytes are refused",
-                meta.len()
-            ),
+            format!("the file is {} bytes; files over {MAX} bytes are refused", meta.len()),
             "check that this is the right file",
         ));
     }
@@ -652,8 +624,7 @@ struct Common {
 
 impl Common {
     fn parse(file: &str, text: &str) -> Result<Common, InputError> {
-        let raw: RawCommon =
-            toml::from_str(text).map_err(|e| InputError::from_toml(file, text, &e, DOC_HINT))?;
+        let raw: RawCommon = toml::from_str(text).map_err(|e| InputError::from_toml(file, text, &e, DOC_HINT))?;
         let ctx = Ctx { file, text };
         ctx.schema(&raw.schema)?;
         let mut seen = HashMap::new();
@@ -665,11 +636,7 @@ impl Common {
             if !missing.is_empty() {
                 return Err(ctx.err(
                     item.span(),
-                    format!(
-                        "item `{}` lacks {}",
-                        raw_item.id.get_ref(),
-                        missing.join(", ")
-                    ),
+                    format!("item `{}` lacks {}", raw_item.id.get_ref(), missing.join(", ")),
                     "common items must be complete; verticals override only what differs",
                 ));
             }
@@ -684,10 +651,7 @@ impl Common {
     }
 
     fn item(&self, id: &str) -> Option<&RawItem> {
-        self.items
-            .iter()
-            .map(Spanned::get_ref)
-            .find(|i| i.id.get_ref() == id)
+        self.items.iter().map(Spanned::get_ref).find(|i| i.id.get_ref() == id)
     }
 }
 
@@ -698,12 +662,7 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn err(
-        &self,
-        span: Range<usize>,
-        message: impl Into<String>,
-        hint: impl Into<String>,
-    ) -> InputError {
+    fn err(&self, span: Range<usize>, message: impl Into<String>, hint: impl Into<String>) -> InputError {
         InputError::at(self.file, self.text, span, message, hint)
     }
 
@@ -731,9 +690,8 @@ impl Ctx<'_> {
         let ok = !s.is_empty()
             && s.len() <= 64
             && s.starts_with(|c: char| c.is_ascii_lowercase())
-            && s.chars().all(|c| {
-                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
-            });
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
         if ok {
             Ok(())
         } else {
@@ -745,12 +703,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn unique(
-        &self,
-        seen: &mut HashMap<String, usize>,
-        id: &Spanned<String>,
-        what: &str,
-    ) -> Result<(), InputError> {
+    fn unique(&self, seen: &mut HashMap<String, usize>, id: &Spanned<String>, what: &str) -> Result<(), InputError> {
         if let Some(first) = seen.get(id.get_ref()) {
             let (line, _) = crate::diag::line_column(self.text, *first);
             return Err(self.err(
@@ -803,11 +756,7 @@ impl Ctx<'_> {
             if let ThresholdValue::Number(n) = t.value.get_ref()
                 && (!n.is_finite() || *n < 0.0)
             {
-                return Err(self.err(
-                    t.value.span(),
-                    "a threshold must be a finite number of at least 0",
-                    "",
-                ));
+                return Err(self.err(t.value.span(), "a threshold must be a finite number of at least 0", ""));
             }
         }
         Ok(())
@@ -855,17 +804,13 @@ fn merge(base: &RawItem, over: &RawItem) -> RawItem {
         emphasis: over.emphasis.clone().or_else(|| base.emphasis.clone()),
         source: over.source.clone().or_else(|| base.source.clone()),
         phase: over.phase.clone().or_else(|| base.phase.clone()),
-        deliverable: over
-            .deliverable
-            .clone()
-            .or_else(|| base.deliverable.clone()),
+        deliverable: over.deliverable.clone().or_else(|| base.deliverable.clone()),
     }
 }
 
 fn resolve(common: &Common, file: &str, text: &str) -> Result<Checklist, InputError> {
     let ctx = Ctx { file, text };
-    let raw: RawVertical =
-        toml::from_str(text).map_err(|e| InputError::from_toml(file, text, &e, DOC_HINT))?;
+    let raw: RawVertical = toml::from_str(text).map_err(|e| InputError::from_toml(file, text, &e, DOC_HINT))?;
     ctx.schema(&raw.schema)?;
     ctx.id_syntax(&raw.id)?;
     if raw.item.is_empty() {
@@ -882,11 +827,7 @@ fn resolve(common: &Common, file: &str, text: &str) -> Result<Checklist, InputEr
         .thresholds
         .iter()
         .map(Spanned::get_ref)
-        .filter(|c| {
-            !raw.threshold
-                .iter()
-                .any(|t| t.get_ref().id.get_ref() == c.id.get_ref())
-        })
+        .filter(|c| !raw.threshold.iter().any(|t| t.get_ref().id.get_ref() == c.id.get_ref()))
         .chain(raw.threshold.iter().map(Spanned::get_ref))
         .map(|t| Threshold {
             id: t.id.get_ref().clone(),
@@ -907,9 +848,7 @@ fn resolve(common: &Common, file: &str, text: &str) -> Result<Checklist, InputEr
             id.to_string(),
         )
     };
-    let at = |table: &str, i: usize, key: &str| {
-        spans.span(&[Key::Name(table), Key::Index(i), Key::Name(key)])
-    };
+    let at = |table: &str, i: usize, key: &str| spans.span(&[Key::Name(table), Key::Index(i), Key::Name(key)]);
 
     // Phases and deliverables first: items refer to them.
     let mut seen = HashMap::new();
@@ -928,19 +867,11 @@ fn resolve(common: &Common, file: &str, text: &str) -> Result<Checklist, InputEr
     let mut seen = HashMap::new();
     for (i, d) in raw.deliverable.iter().enumerate() {
         ctx.id_syntax(&id_of("deliverable", i, &d.get_ref().id))?;
-        ctx.unique(
-            &mut seen,
-            &id_of("deliverable", i, &d.get_ref().id),
-            "deliverable",
-        )?;
+        ctx.unique(&mut seen, &id_of("deliverable", i, &d.get_ref().id), "deliverable")?;
         ctx.hours(at("deliverable", i, "hours"), d.get_ref().hours)?;
     }
     let phases: Vec<Phase> = raw.phase.iter().map(|p| p.get_ref().clone()).collect();
-    let deliverables: Vec<Deliverable> = raw
-        .deliverable
-        .iter()
-        .map(|d| d.get_ref().clone())
-        .collect();
+    let deliverables: Vec<Deliverable> = raw.deliverable.iter().map(|d| d.get_ref().clone()).collect();
 
     // Items.
     let mut seen = HashMap::new();
@@ -954,11 +885,7 @@ fn resolve(common: &Common, file: &str, text: &str) -> Result<Checklist, InputEr
         } else {
             let missing = missing_keys(over);
             if !missing.is_empty() {
-                let known: Vec<&str> = common
-                    .items
-                    .iter()
-                    .map(|i| i.get_ref().id.get_ref().as_str())
-                    .collect();
+                let known: Vec<&str> = common.items.iter().map(|i| i.get_ref().id.get_ref().as_str()).collect();
                 let hint = crate::diag::suggest(over.id.get_ref(), known.iter().copied()).map_or_else(
                     || "a new item (not in common.toml) needs all its keys; see checklists/SCHEMA.md".to_string(),
                     |close| format!("did you mean the common item `{close}`? A new item needs all its keys"),
@@ -981,40 +908,26 @@ fn resolve(common: &Common, file: &str, text: &str) -> Result<Checklist, InputEr
 
     let item_ids: HashSet<&str> = items.iter().map(|i| i.id.as_str()).collect();
     let threshold_ids: HashSet<&str> = thresholds.iter().map(|t| t.id.as_str()).collect();
-    let check_refs =
-        |table: &str, i: usize, refs: &[String], what: &str| -> Result<(), InputError> {
-            for (j, r) in refs.iter().enumerate() {
-                if !item_ids.contains(r.as_str()) {
-                    return Err(ctx.err(
-                        spans.span(&[
-                            Key::Name(table),
-                            Key::Index(i),
-                            Key::Name("items"),
-                            Key::Index(j),
-                        ]),
-                        format!("{what} refers to unknown item `{r}`"),
-                        unknown_hint(r, item_ids.iter().copied(), "items of this vertical"),
-                    ));
-                }
+    let check_refs = |table: &str, i: usize, refs: &[String], what: &str| -> Result<(), InputError> {
+        for (j, r) in refs.iter().enumerate() {
+            if !item_ids.contains(r.as_str()) {
+                return Err(ctx.err(
+                    spans.span(&[Key::Name(table), Key::Index(i), Key::Name("items"), Key::Index(j)]),
+                    format!("{what} refers to unknown item `{r}`"),
+                    unknown_hint(r, item_ids.iter().copied(), "items of this vertical"),
+                ));
             }
-            Ok(())
-        };
+        }
+        Ok(())
+    };
     let mut seen = HashMap::new();
     for (i, r) in raw.ready.iter().enumerate() {
-        ctx.unique(
-            &mut seen,
-            &id_of("ready", i, &r.get_ref().id),
-            "ready condition",
-        )?;
+        ctx.unique(&mut seen, &id_of("ready", i, &r.get_ref().id), "ready condition")?;
         check_refs("ready", i, &r.get_ref().items, "this ready condition")?;
     }
     let mut seen = HashMap::new();
     for (i, f) in raw.red_flag.iter().enumerate() {
-        ctx.unique(
-            &mut seen,
-            &id_of("red_flag", i, &f.get_ref().id),
-            "red flag",
-        )?;
+        ctx.unique(&mut seen, &id_of("red_flag", i, &f.get_ref().id), "red flag")?;
         check_refs("red_flag", i, &f.get_ref().items, "this red flag")?;
     }
     let mut seen = HashMap::new();
@@ -1024,12 +937,7 @@ fn resolve(common: &Common, file: &str, text: &str) -> Result<Checklist, InputEr
         for (j, t) in d.get_ref().thresholds.iter().enumerate() {
             if !threshold_ids.contains(t.as_str()) {
                 return Err(ctx.err(
-                    spans.span(&[
-                        Key::Name("diy"),
-                        Key::Index(i),
-                        Key::Name("thresholds"),
-                        Key::Index(j),
-                    ]),
+                    spans.span(&[Key::Name("diy"), Key::Index(i), Key::Name("thresholds"), Key::Index(j)]),
                     format!("this fix refers to unknown threshold `{t}`"),
                     unknown_hint(t, threshold_ids.iter().copied(), "thresholds"),
                 ));
@@ -1098,27 +1006,24 @@ fn finish_item(
                 return Err(ctx.err(
                     p.span(),
                     format!("item `{id}` names unknown phase `{}`", p.get_ref()),
-                    unknown_hint(
-                        p.get_ref(),
-                        phases.iter().map(|ph| ph.id.as_str()),
-                        "phases",
-                    ),
+                    unknown_hint(p.get_ref(), phases.iter().map(|ph| ph.id.as_str()), "phases"),
                 ));
             }
             p.get_ref().clone()
         }
-        None => {
-            match phases.iter().find(|ph| ph.areas.contains(&area)) {
-                Some(ph) => ph.id.clone(),
-                None => {
-                    return Err(ctx.err(
+        None => match phases.iter().find(|ph| ph.areas.contains(&area)) {
+            Some(ph) => ph.id.clone(),
+            None => {
+                return Err(ctx.err(
                     raw.id.span(),
                     format!("no [[phase]] covers area `{}` of item `{id}`", area.id()),
-                    format!("add \"{}\" to the `areas` of a phase, or give the item `phase = \"...\"`", area.id()),
+                    format!(
+                        "add \"{}\" to the `areas` of a phase, or give the item `phase = \"...\"`",
+                        area.id()
+                    ),
                 ));
-                }
             }
-        }
+        },
     };
     let deliverable = match &raw.deliverable {
         Some(d) => {

@@ -180,10 +180,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         None => Catalog::builtin()?,
     };
     let Some(command) = cli.command else {
-        return Err(Unavailable {
-            what: "the wizard (`launchready` with no command)",
-        }
-        .into());
+        return wizard(&cli.global, catalog);
     };
     let mut out = std::io::stdout().lock();
     match command {
@@ -217,9 +214,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             &mut out,
         ),
-        Command::Probe(ProbeCommand::Message { file, format }) => {
-            probe_message(&cli.global, &file, format, &mut out)
-        }
+        Command::Probe(ProbeCommand::Message { file, format }) => probe_message(&cli.global, &file, format, &mut out),
         Command::Probe(_) => Err(Unavailable {
             what: "`launchready probe`",
         }
@@ -245,13 +240,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => catalog.all().to_vec(),
             };
             for c in &checked {
-                writeln!(
-                    out,
-                    "ok  {:<14} {:>3} items  {}",
-                    c.id,
-                    c.items.len(),
-                    c.origin
-                )?;
+                writeln!(out, "ok  {:<14} {:>3} items  {}", c.id, c.items.len(), c.origin)?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -267,8 +256,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 fn store(global: &Global) -> anyhow::Result<Store> {
     match &global.data_dir {
         Some(dir) => Ok(Store::new(dir.clone())),
-        None => Store::platform()
-            .context("cannot find a data folder for this user; pass --data-dir DIR"),
+        None => Store::platform().context("cannot find a data folder for this user; pass --data-dir DIR"),
     }
 }
 
@@ -320,9 +308,7 @@ fn write_show(out: &mut impl Write, c: &Checklist) -> std::io::Result<()> {
         writeln!(out, "THRESHOLDS")?;
         for t in &c.thresholds {
             let value = match &t.value {
-                checklist::ThresholdValue::Number(n) => {
-                    format!("{n} {}", unit_label(t.unit)).trim_end().to_string()
-                }
+                checklist::ThresholdValue::Number(n) => format!("{n} {}", unit_label(t.unit)).trim_end().to_string(),
                 checklist::ThresholdValue::Text(s) => s.clone(),
             };
             let scope = match (&t.per, t.window_minutes) {
@@ -376,25 +362,14 @@ fn write_show(out: &mut impl Write, c: &Checklist) -> std::io::Result<()> {
     writeln!(out)?;
     writeln!(out, "TIMELINE")?;
     for p in &c.phases {
-        let hours = p
-            .hours
-            .map(|[a, b]| format!("hours {a}-{b}: "))
-            .unwrap_or_default();
-        wrap(
-            out,
-            &format!("{hours}{} — {}", p.title, p.text),
-            "  - ",
-            WIDTH,
-        )?;
+        let hours = p.hours.map(|[a, b]| format!("hours {a}-{b}: ")).unwrap_or_default();
+        wrap(out, &format!("{hours}{} — {}", p.title, p.text), "  - ", WIDTH)?;
     }
     if !c.deliverables.is_empty() {
         writeln!(out)?;
         writeln!(out, "DELIVERABLES")?;
         for d in &c.deliverables {
-            let hours = d
-                .hours
-                .map(|[a, b]| format!(" (hours {a}-{b})"))
-                .unwrap_or_default();
+            let hours = d.hours.map(|[a, b]| format!(" (hours {a}-{b})")).unwrap_or_default();
             writeln!(out, "  - {}{hours}", d.title)?;
         }
     }
@@ -522,11 +497,9 @@ fn probe_ctx(global: &Global) -> Result<ProbeCtx, InputError> {
 
 /// `IP`, `IP:PORT` or `[IPv6]:PORT`; port 53 when none is given.
 pub fn parse_resolver(text: &str) -> Option<SocketAddr> {
-    text.parse::<SocketAddr>().ok().or_else(|| {
-        text.parse::<IpAddr>()
-            .ok()
-            .map(|ip| SocketAddr::new(ip, 53))
-    })
+    text.parse::<SocketAddr>()
+        .ok()
+        .or_else(|| text.parse::<IpAddr>().ok().map(|ip| SocketAddr::new(ip, 53)))
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -577,12 +550,7 @@ fn probe_email(
     Ok(ExitCode::SUCCESS)
 }
 
-fn probe_message(
-    global: &Global,
-    file: &Path,
-    format: Format,
-    out: &mut impl Write,
-) -> anyhow::Result<ExitCode> {
+fn probe_message(global: &Global, file: &Path, format: Format, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     const MAX: u64 = 1024 * 1024;
     let name = file.display().to_string();
     let bytes = if name == "-" {
@@ -593,13 +561,7 @@ fn probe_message(
         buf
     } else {
         let len = std::fs::metadata(file)
-            .map_err(|e| {
-                InputError::file(
-                    &name,
-                    format!("cannot read the file: {e}"),
-                    "check the path",
-                )
-            })?
+            .map_err(|e| InputError::file(&name, format!("cannot read the file: {e}"), "check the path"))?
             .len();
         if len > MAX {
             return Err(InputError::file(
@@ -618,12 +580,7 @@ fn probe_message(
         })?
     };
     if bytes.len() as u64 > MAX {
-        return Err(InputError::file(
-            &name,
-            "more than 1 MiB of input",
-            "paste only the message's headers",
-        )
-        .into());
+        return Err(InputError::file(&name, "more than 1 MiB of input", "paste only the message's headers").into());
     }
     let text = String::from_utf8_lossy(&bytes);
     let result = message::check(&text);
@@ -694,4 +651,25 @@ fn write_results(
         }
     }
     Ok(())
+}
+
+/// `launchready` with no command: the wizard, in a real terminal only.
+fn wizard(global: &Global, catalog: Catalog) -> anyhow::Result<ExitCode> {
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        return Err(InputError::file(
+            "launchready",
+            "the wizard needs a terminal, and this is not one",
+            "run it in a terminal window, or use `launchready checklists …` and `launchready probe …` in scripts",
+        )
+        .into());
+    }
+    let ctx = probe_ctx(global)?;
+    let store = store(global)?;
+    let app = crate::tui::App::new(catalog, store);
+    let options = crate::tui::Options {
+        ctx,
+        color: global.color(),
+    };
+    runtime()?.block_on(crate::tui::run(app, options))?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -18,11 +18,7 @@ pub struct InputError {
 
 impl InputError {
     /// An error about the whole file (unreadable, empty, wrong kind).
-    pub fn file(
-        file: impl Into<String>,
-        message: impl Into<String>,
-        hint: impl Into<String>,
-    ) -> Self {
+    pub fn file(file: impl Into<String>, message: impl Into<String>, hint: impl Into<String>) -> Self {
         InputError {
             file: file.into(),
             position: None,
@@ -111,9 +107,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != *cb));
+            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
             diagonal = above;
         }
     }
@@ -121,11 +115,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// A hint that suggests the closest known word, or lists what is allowed.
-pub fn unknown_hint<'a>(
-    word: &str,
-    known: impl IntoIterator<Item = &'a str> + Clone,
-    what: &str,
-) -> String {
+pub fn unknown_hint<'a>(word: &str, known: impl IntoIterator<Item = &'a str> + Clone, what: &str) -> String {
     if let Some(close) = suggest(word, known.clone()) {
         format!("did you mean `{close}`?")
     } else {
@@ -134,9 +124,7 @@ pub fn unknown_hint<'a>(
             if list.len() <= 12 {
                 format!("known {what}: {}", list.join(", "))
             } else {
-                format!(
-                    "see `launchready checklists show` or checklists/SCHEMA.md for the known {what}"
-                )
+                format!("see `launchready checklists show` or checklists/SCHEMA.md for the known {what}")
             }
         }
     }
@@ -157,9 +145,7 @@ pub struct Spans<'i> {
 impl<'i> Spans<'i> {
     /// Parses `text`; `None` when it is not valid TOML (the typed parse reports that).
     pub fn parse(text: &'i str) -> Option<Spans<'i>> {
-        toml::de::DeTable::parse(text)
-            .ok()
-            .map(|root| Spans { root })
+        toml::de::DeTable::parse(text).ok().map(|root| Spans { root })
     }
 
     /// The span of the value at `path`, or of the deepest part of the path that exists.
@@ -214,10 +200,7 @@ mod tests {
 
     #[test]
     fn suggests_close_words_only() {
-        assert_eq!(
-            suggest("api.cosr", ["api.cors", "api.health"]),
-            Some("api.cors")
-        );
+        assert_eq!(suggest("api.cosr", ["api.cors", "api.health"]), Some("api.cors"));
         assert_eq!(suggest("zzzzzz", ["api.cors", "api.health"]), None);
     }
 }

@@ -9,7 +9,9 @@ pub mod checklist;
 pub mod cli;
 pub mod diag;
 pub mod probe;
+pub mod report;
 pub mod score;
 pub mod target;
+pub mod tui;
 
 pub use cli::{Cli, run};

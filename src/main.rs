@@ -30,9 +30,7 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             } else if let Some(unavailable) = err.downcast_ref::<Unavailable>() {
                 eprintln!("error: {unavailable}");
-                eprintln!(
-                    "  hint: `launchready checklists list` and `launchready checklists show ID` work today"
-                );
+                eprintln!("  hint: `launchready checklists list` and `launchready checklists show ID` work today");
                 ExitCode::from(2)
             } else {
                 eprintln!("error: {err:#}");

@@ -222,11 +222,7 @@ pub fn combine(statuses: impl IntoIterator<Item = Status>) -> Option<ItemStatus>
 }
 
 /// Scores one item from its check results and its answer.
-pub fn score_item<'a>(
-    item: &'a Item,
-    results: Vec<&'a ProbeResult>,
-    answer: Option<&'a Answer>,
-) -> ItemScore<'a> {
+pub fn score_item<'a>(item: &'a Item, results: Vec<&'a ProbeResult>, answer: Option<&'a Answer>) -> ItemScore<'a> {
     let probe = combine(results.iter().map(|r| r.status));
     let mut score = ItemScore {
         item,
@@ -251,8 +247,7 @@ pub fn score_item<'a>(
         (Some(p), Some(a)) => {
             let agrees = matches!(
                 (p, a.value),
-                (ItemStatus::Pass | ItemStatus::Warn, AnswerValue::Yes)
-                    | (ItemStatus::Fail, AnswerValue::No)
+                (ItemStatus::Pass | ItemStatus::Warn, AnswerValue::Yes) | (ItemStatus::Fail, AnswerValue::No)
             );
             if agrees {
                 score.status = p;
@@ -311,11 +306,7 @@ pub fn score<'a>(checklist: &'a Checklist, assessment: &'a Assessment) -> Scorec
         .items
         .iter()
         .map(|item| {
-            let results = item
-                .checks
-                .iter()
-                .filter_map(|c| assessment.probes.get(c))
-                .collect();
+            let results = item.checks.iter().filter_map(|c| assessment.probes.get(c)).collect();
             score_item(item, results, assessment.answers.get(&item.id))
         })
         .collect();
@@ -336,12 +327,7 @@ pub fn score<'a>(checklist: &'a Checklist, assessment: &'a Assessment) -> Scorec
     let undecided: Vec<&str> = items
         .iter()
         .filter(gating)
-        .filter(|s| {
-            matches!(
-                s.status,
-                ItemStatus::Open | ItemStatus::Unsure | ItemStatus::Error
-            )
-        })
+        .filter(|s| matches!(s.status, ItemStatus::Open | ItemStatus::Unsure | ItemStatus::Error))
         .map(|s| s.item.id.as_str())
         .collect();
     let verdict = if !blockers.is_empty() || !must_fix.is_empty() {

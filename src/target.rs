@@ -145,10 +145,8 @@ impl TargetFile {
 
     /// Parses and validates target text (paths are not checked on disk; see [`TargetFile::load`]).
     pub fn parse(file: &str, text: &str, verticals: &[&str]) -> Result<TargetFile, InputError> {
-        let parsed: TargetFile =
-            toml::from_str(text).map_err(|e| InputError::from_toml(file, text, &e, DOC_HINT))?;
-        let spans =
-            Spans::parse(text).expect("the typed parse succeeded, so the text is valid TOML");
+        let parsed: TargetFile = toml::from_str(text).map_err(|e| InputError::from_toml(file, text, &e, DOC_HINT))?;
+        let spans = Spans::parse(text).expect("the typed parse succeeded, so the text is valid TOML");
         let err = |path: &[Key<'_>], message: String, hint: String| {
             InputError::at(file, text, spans.span(path), message, hint)
         };
@@ -225,10 +223,7 @@ impl TargetFile {
                 ));
             }
         }
-        for (key, routes) in [
-            ("private_routes", &t.private_routes),
-            ("admin_routes", &t.admin_routes),
-        ] {
+        for (key, routes) in [("private_routes", &t.private_routes), ("admin_routes", &t.admin_routes)] {
             for (i, route) in routes.iter().enumerate() {
                 if !METHODS.contains(&route.method.as_str()) {
                     return Err(err(
@@ -350,10 +345,7 @@ impl TargetFile {
                 file,
                 text,
                 spans.span(&[Key::Name("target"), Key::Name("build_dir")]),
-                format!(
-                    "the build folder {} is not a folder inside the repo",
-                    build.display()
-                ),
+                format!("the build folder {} is not a folder inside the repo", build.display()),
                 "give it relative to repo, e.g. build_dir = \"dist\", and build the app first",
             ));
         }
@@ -365,10 +357,7 @@ fn check_label(label: &str) -> Result<(), &'static str> {
     if label.is_empty() || label.len() > 63 {
         return Err("each part between dots must be 1 to 63 characters");
     }
-    if !label
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
+    if !label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         return Err("only letters, digits and '-' are allowed");
     }
     if label.starts_with('-') || label.ends_with('-') {
@@ -407,29 +396,20 @@ pub fn check_url(url: &str) -> Result<url::Url, String> {
         other => other.to_string(),
     })?;
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(format!(
-            "the scheme is `{}`, not http or https",
-            parsed.scheme()
-        ));
+        return Err(format!("the scheme is `{}`, not http or https", parsed.scheme()));
     }
     if parsed.host_str().is_none_or(str::is_empty) {
         return Err("it has no host".to_string());
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(
-            "it contains a user name or password; never put credentials in a URL".to_string(),
-        );
+        return Err("it contains a user name or password; never put credentials in a URL".to_string());
     }
     Ok(parsed)
 }
 
 fn check_origin(origin: &str) -> Result<(), String> {
     let parsed = check_url(origin)?;
-    if parsed.path() != "/"
-        || origin.ends_with('/')
-        || parsed.query().is_some()
-        || parsed.fragment().is_some()
-    {
+    if parsed.path() != "/" || origin.ends_with('/') || parsed.query().is_some() || parsed.fragment().is_some() {
         return Err("it has a path; an origin ends after the host (and port)".to_string());
     }
     Ok(())
@@ -476,11 +456,7 @@ mod tests {
     #[test]
     fn urls() {
         assert!(check_url("https://app.acme.example/x").is_ok());
-        assert!(
-            check_url("app.acme.example")
-                .unwrap_err()
-                .contains("no scheme")
-        );
+        assert!(check_url("app.acme.example").unwrap_err().contains("no scheme"));
         assert!(check_url("ftp://acme.example").is_err());
         assert!(check_url("https://user:pw@acme.example").is_err());
         assert!(check_origin("https://app.acme.example").is_ok());

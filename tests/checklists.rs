@@ -11,6 +11,8 @@ mod ecommerce;
 mod internal_ops;
 #[path = "seeds/marketplace.rs"]
 mod marketplace;
+#[path = "seeds/support.rs"]
+mod support;
 
 use std::path::{Path, PathBuf};
 
@@ -23,11 +25,7 @@ fn fixtures() -> PathBuf {
 /// Validates `case` beside the fixture common file, as `checklists validate DIR` does.
 fn validate_case(case: &Path) -> Result<Vec<checklist::Checklist>, launchready::diag::InputError> {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        fixtures().join("common.toml"),
-        dir.path().join("common.toml"),
-    )
-    .unwrap();
+    std::fs::copy(fixtures().join("common.toml"), dir.path().join("common.toml")).unwrap();
     std::fs::copy(case, dir.path().join("vertical.toml")).unwrap();
     checklist::validate_path(dir.path())
 }
@@ -38,17 +36,8 @@ fn builtin_checklists_load_and_cover_the_five_verticals() {
     let ids: Vec<&str> = catalog.all().iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids, VERTICALS);
     for c in catalog.all() {
-        assert!(
-            c.items.len() >= 20,
-            "{} has only {} items",
-            c.id,
-            c.items.len()
-        );
-        assert!(
-            c.hash.starts_with("sha256:") && c.hash.len() == 71,
-            "{}",
-            c.hash
-        );
+        assert!(c.items.len() >= 20, "{} has only {} items", c.id, c.items.len());
+        assert!(c.hash.starts_with("sha256:") && c.hash.len() == 71, "{}", c.hash);
         for item in &c.items {
             assert!(
                 !item.checks.is_empty() || item.question.is_some(),
@@ -56,24 +45,12 @@ fn builtin_checklists_load_and_cover_the_five_verticals() {
                 c.id,
                 item.id
             );
-            assert!(
-                c.phase(&item.phase).is_some(),
-                "{}: {} is in no phase",
-                c.id,
-                item.id
-            );
+            assert!(c.phase(&item.phase).is_some(), "{}: {} is in no phase", c.id, item.id);
         }
         // Every vertical pauses the launch on an auth bypass and a tenant leak.
         for id in ["auth.required", "isolation.objects"] {
-            let item = c
-                .item(id)
-                .unwrap_or_else(|| panic!("{}: missing {id}", c.id));
-            assert_eq!(
-                item.severity,
-                checklist::Severity::Blocker,
-                "{}: {id}",
-                c.id
-            );
+            let item = c.item(id).unwrap_or_else(|| panic!("{}: missing {id}", c.id));
+            assert_eq!(item.severity, checklist::Severity::Blocker, "{}: {id}", c.id);
         }
     }
 }
@@ -123,9 +100,7 @@ fn every_validation_error_is_reported_at_its_place() {
             .next()
             .and_then(|l| l.strip_prefix("# expect: "))
             .expect("first line: # expect: LINE:COL: fragment");
-        let (place, fragment) = expect
-            .split_once(": ")
-            .unwrap_or((expect.trim_end_matches(':'), ""));
+        let (place, fragment) = expect.split_once(": ").unwrap_or((expect.trim_end_matches(':'), ""));
         match validate_case(case) {
             Ok(_) => failures.push(format!("{}: accepted, expected an error", case.display())),
             Err(err) => {
@@ -149,16 +124,9 @@ fn a_duplicate_in_common_is_reported_in_common() {
     let common = std::fs::read_to_string(fixtures().join("common.toml")).unwrap();
     let doubled = common.replace("id = \"deploy.rollback\"", "id = \"auth.required\"");
     std::fs::write(dir.path().join("common.toml"), doubled).unwrap();
-    std::fs::copy(
-        fixtures().join("good.toml"),
-        dir.path().join("vertical.toml"),
-    )
-    .unwrap();
+    std::fs::copy(fixtures().join("good.toml"), dir.path().join("vertical.toml")).unwrap();
     let err = checklist::validate_path(dir.path()).unwrap_err();
     assert!(err.file.ends_with("common.toml"), "{err}");
     assert_eq!(err.position, Some((16, 6)), "{err}");
-    assert!(
-        err.message.contains("duplicate item id `auth.required`"),
-        "{err}"
-    );
+    assert!(err.message.contains("duplicate item id `auth.required`"), "{err}");
 }

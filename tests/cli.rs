@@ -13,9 +13,7 @@ fn launchready(args: &[&str]) -> Output {
 }
 
 fn fixture(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(path)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(path)
 }
 
 fn stdout(o: &Output) -> String {
@@ -50,10 +48,7 @@ fn checklists_list_shows_the_five_verticals() {
 fn checklists_validate_passes_on_the_builtins() {
     let o = launchready(&["checklists", "validate"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(
-        stdout(&o).lines().filter(|l| l.starts_with("ok ")).count(),
-        5
-    );
+    assert_eq!(stdout(&o).lines().filter(|l| l.starts_with("ok ")).count(), 5);
 }
 
 #[test]
@@ -114,8 +109,7 @@ fn validating_a_broken_file_says_where_and_exits_2() {
     let err = stderr(&o);
     let first = err.lines().next().unwrap();
     assert!(
-        first.starts_with("error: ")
-            && first.contains("unknown-check.toml:10:11: unknown check id `api.cosr`"),
+        first.starts_with("error: ") && first.contains("unknown-check.toml:10:11: unknown check id `api.cosr`"),
         "{err}"
     );
     assert!(
@@ -124,10 +118,7 @@ fn validating_a_broken_file_says_where_and_exits_2() {
             .is_some_and(|l| l.trim_start().starts_with("hint: did you mean `api.cors`?")),
         "{err}"
     );
-    assert!(
-        !err.contains("panicked") && !err.contains("backtrace"),
-        "{err}"
-    );
+    assert!(!err.contains("panicked") && !err.contains("backtrace"), "{err}");
 }
 
 #[test]
@@ -135,18 +126,8 @@ fn a_users_own_checklist_is_used_by_every_command() {
     let path = fixture("checklists/good.toml");
     let o = launchready(&["--checklist", path.to_str().unwrap(), "checklists", "list"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(
-        stdout(&o).lines().any(|l| l.starts_with("tiny ")),
-        "{}",
-        stdout(&o)
-    );
-    let o = launchready(&[
-        "checklists",
-        "show",
-        "tiny",
-        "--checklist",
-        path.to_str().unwrap(),
-    ]);
+    assert!(stdout(&o).lines().any(|l| l.starts_with("tiny ")), "{}", stdout(&o));
+    let o = launchready(&["checklists", "show", "tiny", "--checklist", path.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
 
     let bad = fixture("checklists/bad/duplicate-id.toml");
@@ -160,11 +141,7 @@ fn a_users_own_checklist_is_used_by_every_command() {
 
     let o = launchready(&["--checklist", "/nonexistent/x.toml", "checklists", "list"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("cannot read the file"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("cannot read the file"), "{}", stderr(&o));
 }
 
 #[test]
@@ -195,11 +172,7 @@ fn commands_of_later_work_say_so_and_exit_2() {
     ] {
         let o = launchready(&args);
         assert_eq!(o.status.code(), Some(2), "{args:?}");
-        assert!(
-            stderr(&o).contains("not available yet"),
-            "{args:?}: {}",
-            stderr(&o)
-        );
+        assert!(stderr(&o).contains("not available yet"), "{args:?}: {}", stderr(&o));
         assert!(o.stdout.is_empty(), "{args:?} printed results");
     }
 }
@@ -207,12 +180,7 @@ fn commands_of_later_work_say_so_and_exit_2() {
 #[test]
 fn assessments_list_reads_the_data_folder() {
     let dir = tempfile::tempdir().unwrap();
-    let o = launchready(&[
-        "assessments",
-        "list",
-        "--data-dir",
-        dir.path().to_str().unwrap(),
-    ]);
+    let o = launchready(&["assessments", "list", "--data-dir", dir.path().to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("No saved assessments yet."));
 }
@@ -228,8 +196,7 @@ fn bad_flags_are_usage_errors() {
 
 #[test]
 fn the_readme_example_is_the_real_output() {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let start = readme
         .find("$ launchready checklists list\n")
         .expect("README shows checklists list")

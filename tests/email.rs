@@ -45,41 +45,21 @@ async fn the_resolver_reads_records_and_tells_absence_from_failure() {
     assert!(txt.contains(&"v=spf1 -all".to_string()));
     assert_eq!(
         dns.txt("multi.acme.example").await.unwrap(),
-        Answer::Found(vec![
-            "v=spf1 include:a.example include:b.example -all".to_string()
-        ])
+        Answer::Found(vec!["v=spf1 include:a.example include:b.example -all".to_string()])
     );
     assert_eq!(
         dns.mx("acme.example").await.unwrap(),
         Answer::Found(vec![(10, "mx1.acme.example".to_string())])
     );
-    assert_eq!(
-        dns.addresses("mx1.acme.example")
-            .await
-            .unwrap()
-            .records()
-            .len(),
-        2
-    );
+    assert_eq!(dns.addresses("mx1.acme.example").await.unwrap().records().len(), 2);
     assert_eq!(dns.txt("nothing.example").await.unwrap(), Answer::NxDomain);
-    assert_eq!(
-        dns.mx("multi.acme.example").await.unwrap(),
-        Answer::NoRecords
-    );
-    assert_eq!(
-        dns.txt("broken.acme.example").await,
-        Err(DnsError::ServFail)
-    );
+    assert_eq!(dns.mx("multi.acme.example").await.unwrap(), Answer::NoRecords);
+    assert_eq!(dns.txt("broken.acme.example").await, Err(DnsError::ServFail));
     assert_eq!(
         dns.txt("big.acme.example").await.unwrap().records(),
         vec![big.clone(), big]
     );
-    assert!(
-        server
-            .queries()
-            .iter()
-            .any(|(n, _)| n == "big.acme.example")
-    );
+    assert!(server.queries().iter().any(|(n, _)| n == "big.acme.example"));
 }
 
 #[tokio::test]
@@ -122,10 +102,7 @@ fn good_zone(domain: &str) -> Zone {
         )
         .txt(
             &format!("google._domainkey.{domain}"),
-            &[&format!(
-                "v=DKIM1; k=rsa; p={}",
-                common::rsa_spki_base64(2048)
-            )],
+            &[&format!("v=DKIM1; k=rsa; p={}", common::rsa_spki_base64(2048))],
         )
         .txt(
             &format!("_dmarc.{domain}"),
@@ -138,12 +115,9 @@ fn good_zone(domain: &str) -> Zone {
 async fn run(zone: Zone, domain: &str, options: &EmailOptions) -> Vec<ProbeResult> {
     let server = serve(zone).await;
     let dns = Dns::new(&ctx(server.addr)).unwrap();
-    tokio::time::timeout(
-        Duration::from_secs(120),
-        email::check(domain, &dns, options),
-    )
-    .await
-    .expect("the probe ends by itself")
+    tokio::time::timeout(Duration::from_secs(120), email::check(domain, &dns, options))
+        .await
+        .expect("the probe ends by itself")
 }
 
 fn get<'a>(results: &'a [ProbeResult], id: &str) -> &'a ProbeResult {
@@ -179,10 +153,7 @@ fn good_zone_without_txt(domain: &str, skip: &str) -> Zone {
     if skip != "dkim" {
         z.txt(
             &format!("google._domainkey.{domain}"),
-            &[&format!(
-                "v=DKIM1; k=rsa; p={}",
-                common::rsa_spki_base64(2048)
-            )],
+            &[&format!("v=DKIM1; k=rsa; p={}", common::rsa_spki_base64(2048))],
         );
     }
     if skip != "dmarc" {
@@ -193,12 +164,7 @@ fn good_zone_without_txt(domain: &str, skip: &str) -> Zone {
 
 #[tokio::test]
 async fn a_fully_good_domain_passes_every_check() {
-    let results = run(
-        good_zone("acme.example"),
-        "acme.example",
-        &EmailOptions::default(),
-    )
-    .await;
+    let results = run(good_zone("acme.example"), "acme.example", &EmailOptions::default()).await;
     assert_eq!(results.len(), 5);
     for r in &results {
         assert_eq!(r.status, Status::Pass, "{r:#?}");
@@ -237,10 +203,21 @@ async fn two_spf_records_fail() {
 #[tokio::test]
 async fn more_than_ten_lookups_through_nested_includes_fail() {
     let results = with("acme.example", |z| {
-        z.set_txt("_spf.mailhost.example", &["v=spf1 include:l1.example include:l2.example -all"]);
+        z.set_txt(
+            "_spf.mailhost.example",
+            &["v=spf1 include:l1.example include:l2.example -all"],
+        );
         for i in 1..=2 {
-            z.txt(&format!("l{i}.example"), &[&format!("v=spf1 a:h{i}a.example a:h{i}b.example a:h{i}c.example include:n{i}.example -all")]);
-            z.txt(&format!("n{i}.example"), &[&format!("v=spf1 mx:m{i}.example a:h{i}d.example -all")]);
+            z.txt(
+                &format!("l{i}.example"),
+                &[&format!(
+                    "v=spf1 a:h{i}a.example a:h{i}b.example a:h{i}c.example include:n{i}.example -all"
+                )],
+            );
+            z.txt(
+                &format!("n{i}.example"),
+                &[&format!("v=spf1 mx:m{i}.example a:h{i}d.example -all")],
+            );
             for h in ["a", "b", "c", "d"] {
                 z.a(&format!("h{i}{h}.example"), "192.0.2.1");
             }
@@ -281,14 +258,8 @@ async fn more_than_two_void_lookups_fail() {
 #[tokio::test]
 async fn an_include_loop_fails() {
     let results = with("acme.example", |z| {
-        z.set_txt(
-            "_spf.mailhost.example",
-            &["v=spf1 include:loop.example -all"],
-        );
-        z.txt(
-            "loop.example",
-            &["v=spf1 include:_spf.mailhost.example -all"],
-        );
+        z.set_txt("_spf.mailhost.example", &["v=spf1 include:loop.example -all"]);
+        z.txt("loop.example", &["v=spf1 include:_spf.mailhost.example -all"]);
     })
     .await;
     let spf = get(&results, "email.spf");
@@ -317,11 +288,7 @@ async fn spf_syntax_errors_fail_with_their_position() {
     let spf = get(&results, "email.spf");
     assert_eq!(spf.status, Status::Fail, "{spf:#?}");
     assert!(
-        spf.summary.contains("ip4:192.0.2.1/33")
-            || spf
-                .evidence
-                .iter()
-                .any(|e| e.value.contains("ip4:192.0.2.1/33")),
+        spf.summary.contains("ip4:192.0.2.1/33") || spf.evidence.iter().any(|e| e.value.contains("ip4:192.0.2.1/33")),
         "{spf:#?}"
     );
 }
@@ -364,10 +331,7 @@ async fn dmarc_is_inherited_from_the_organisational_domain() {
     let results = run(zone, "mail.acme.example", &EmailOptions::default()).await;
     let dmarc = get(&results, "email.dmarc");
     assert_eq!(dmarc.status, Status::Pass, "{dmarc:#?}");
-    assert!(
-        format!("{dmarc:?}").contains("_dmarc.acme.example"),
-        "{dmarc:#?}"
-    );
+    assert!(format!("{dmarc:?}").contains("_dmarc.acme.example"), "{dmarc:#?}");
 }
 
 #[tokio::test]
@@ -379,10 +343,7 @@ async fn external_report_addresses_need_authorisation() {
     );
     let results = run(zone.clone(), "acme.example", &EmailOptions::default()).await;
     assert_eq!(get(&results, "email.dmarc").status, Status::Warn);
-    zone.txt(
-        "acme.example._report._dmarc.dmarc-vendor.example",
-        &["v=DMARC1"],
-    );
+    zone.txt("acme.example._report._dmarc.dmarc-vendor.example", &["v=DMARC1"]);
     let results = run(zone, "acme.example", &EmailOptions::default()).await;
     assert_eq!(get(&results, "email.dmarc").status, Status::Pass);
 }
@@ -397,10 +358,7 @@ async fn dkim_revoked_and_short_keys() {
     let mut zone = good_zone_without_txt("acme.example", "dkim");
     zone.txt(
         "s1._domainkey.acme.example",
-        &[&format!(
-            "v=DKIM1; k=rsa; p={}",
-            common::rsa_spki_base64(1024)
-        )],
+        &[&format!("v=DKIM1; k=rsa; p={}", common::rsa_spki_base64(1024))],
     );
     let results = run(zone, "acme.example", &EmailOptions::default()).await;
     let dkim = get(&results, "email.dkim");
@@ -442,11 +400,7 @@ async fn null_mx_and_caa() {
     let mx = get(&results, "email.mx");
     assert_eq!(mx.status, Status::Warn, "{mx:#?}");
     assert!(mx.summary.contains("null MX"), "{mx:#?}");
-    assert_eq!(
-        get(&results, "dns.caa").status,
-        Status::Warn,
-        "no CAA anywhere"
-    );
+    assert_eq!(get(&results, "dns.caa").status, Status::Warn, "no CAA anywhere");
 }
 
 #[tokio::test]
@@ -455,29 +409,18 @@ async fn a_silent_resolver_and_servfail_give_errors_not_verdicts() {
     zone.silent_all();
     let results = run(zone, "acme.example", &EmailOptions::default()).await;
     assert_eq!(results.len(), 5);
-    assert!(
-        results.iter().all(|r| r.status == Status::Error),
-        "{results:#?}"
-    );
+    assert!(results.iter().all(|r| r.status == Status::Error), "{results:#?}");
 
     let mut zone = good_zone("acme.example");
     zone.servfail("acme.example");
     let results = run(zone, "acme.example", &EmailOptions::default()).await;
-    assert!(
-        results.iter().all(|r| r.status == Status::Error),
-        "{results:#?}"
-    );
+    assert!(results.iter().all(|r| r.status == Status::Error), "{results:#?}");
     assert!(results[0].summary.contains("SERVFAIL"), "{results:#?}");
 }
 
 #[tokio::test]
 async fn a_domain_that_does_not_exist_says_so() {
-    let results = run(
-        good_zone("acme.example"),
-        "acme-typo.example",
-        &EmailOptions::default(),
-    )
-    .await;
+    let results = run(good_zone("acme.example"), "acme-typo.example", &EmailOptions::default()).await;
     assert!(
         results
             .iter()
@@ -517,14 +460,8 @@ async fn probe_email_json_follows_the_design_shape() {
         "--format".into(),
         "json".into(),
     ];
-    let out = tokio::task::spawn_blocking(move || launchready(args))
-        .await
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = tokio::task::spawn_blocking(move || launchready(args)).await.unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let keys = |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
     assert_eq!(keys(&doc), ["checks", "target", "tool"]);
@@ -532,21 +469,9 @@ async fn probe_email_json_follows_the_design_shape() {
     assert_eq!(doc["target"]["domain"], "acme.example");
     let checks = doc["checks"].as_array().unwrap();
     let ids: Vec<&str> = checks.iter().map(|c| c["id"].as_str().unwrap()).collect();
-    assert_eq!(
-        ids,
-        [
-            "email.mx",
-            "email.spf",
-            "email.dkim",
-            "email.dmarc",
-            "dns.caa"
-        ]
-    );
+    assert_eq!(ids, ["email.mx", "email.spf", "email.dkim", "email.dmarc", "dns.caa"]);
     for c in checks {
-        assert_eq!(
-            keys(c),
-            ["evidence", "fix", "id", "status", "summary", "title"]
-        );
+        assert_eq!(keys(c), ["evidence", "fix", "id", "status", "summary", "title"]);
         assert_eq!(c["status"], "pass", "{c}");
         for e in c["evidence"].as_array().unwrap() {
             assert_eq!(keys(e), ["label", "value"]);
@@ -566,9 +491,7 @@ async fn probe_email_text_explains_and_exits_zero_on_findings() {
         "email".into(),
         "acme.example".into(),
     ];
-    let out = tokio::task::spawn_blocking(move || launchready(args))
-        .await
-        .unwrap();
+    let out = tokio::task::spawn_blocking(move || launchready(args)).await.unwrap();
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -591,10 +514,7 @@ fn probe_email_refuses_bad_input_with_exit_2() {
         let out = launchready(args.iter().map(|s| (*s).to_string()).collect());
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            err.starts_with("error: ") && err.contains("hint:"),
-            "{args:?}: {err}"
-        );
+        assert!(err.starts_with("error: ") && err.contains("hint:"), "{args:?}: {err}");
     }
 }
 
@@ -609,11 +529,7 @@ fn probe_message_reads_real_headers() {
             "--format".into(),
             "json".into(),
         ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         doc["checks"][0].clone()
     };
@@ -630,10 +546,6 @@ fn probe_message_reads_real_headers() {
     );
     assert_eq!(run("no-results.txt")["status"], "error");
 
-    let out = launchready(vec![
-        "probe".into(),
-        "message".into(),
-        "/nonexistent.eml".into(),
-    ]);
+    let out = launchready(vec!["probe".into(), "message".into(), "/nonexistent.eml".into()]);
     assert_eq!(out.status.code(), Some(2));
 }

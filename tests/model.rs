@@ -11,9 +11,7 @@ use launchready::score::{self, DecidedBy, ItemStatus, Verdict};
 use launchready::target::TargetFile;
 
 fn fixtures(sub: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(sub)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(sub)
 }
 
 fn t0() -> SystemTime {
@@ -42,13 +40,8 @@ fn expect_errors(dir: &str, check: impl Fn(&str, &str) -> Result<(), InputError>
             Ok(()) => failures.push(format!("{name}: accepted, expected an error")),
             Err(err) => {
                 let got = err.to_string();
-                if !got.starts_with(&format!("{name}:{place}: "))
-                    || !got.contains(fragment)
-                    || err.hint.is_empty()
-                {
-                    failures.push(format!(
-                        "{name}:\n  want {name}:{place}: …{fragment}\n  got  {got}"
-                    ));
+                if !got.starts_with(&format!("{name}:{place}: ")) || !got.contains(fragment) || err.hint.is_empty() {
+                    failures.push(format!("{name}:\n  want {name}:{place}: …{fragment}\n  got  {got}"));
                 }
             }
         }
@@ -61,39 +54,22 @@ fn expect_errors(dir: &str, check: impl Fn(&str, &str) -> Result<(), InputError>
 #[test]
 fn the_design_target_file_parses_whole() {
     let path = fixtures("targets/full.toml");
-    let target = TargetFile::load(&path, launchready::checklist::VERTICALS)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let target = TargetFile::load(&path, launchready::checklist::VERTICALS).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(target.product.name, "Acme Chat");
     assert_eq!(target.product.client.as_deref(), Some("Acme Ltd"));
-    assert_eq!(
-        target.target.private_routes[0].path,
-        "/api/conversations/{id}"
-    );
+    assert_eq!(target.target.private_routes[0].path, "/api/conversations/{id}");
     assert_eq!(target.target.chat.as_ref().unwrap().reply, "/reply");
-    assert_eq!(
-        target.auth.token_a_env.as_deref(),
-        Some("LAUNCHREADY_TOKEN_A")
-    );
+    assert_eq!(target.auth.token_a_env.as_deref(), Some("LAUNCHREADY_TOKEN_A"));
     assert!(target.active.allowed);
     assert_eq!(target.active.max_requests, 60);
 }
 
 #[test]
 fn a_minimal_target_needs_only_the_product() {
-    let target = TargetFile::load(
-        &fixtures("targets/minimal.toml"),
-        launchready::checklist::VERTICALS,
-    )
-    .unwrap();
+    let target = TargetFile::load(&fixtures("targets/minimal.toml"), launchready::checklist::VERTICALS).unwrap();
     assert!(target.target.domain.is_none());
-    assert!(
-        !target.active.allowed,
-        "active probes are off unless allowed"
-    );
-    assert_eq!(
-        target.active.max_requests,
-        launchready::target::DEFAULT_MAX_REQUESTS
-    );
+    assert!(!target.active.allowed, "active probes are off unless allowed");
+    assert_eq!(target.active.max_requests, launchready::target::DEFAULT_MAX_REQUESTS);
 }
 
 #[test]
@@ -116,27 +92,16 @@ fn target_repo_paths_are_relative_to_the_file_and_must_exist() {
     std::fs::create_dir_all(dir.path().join("app/dist")).unwrap();
     let file = dir.path().join("t.toml");
     let head = "[product]\nname = \"A\"\nvertical = \"ecommerce\"\n\n[target]\n";
-    std::fs::write(
-        &file,
-        format!("{head}repo = \"app\"\nbuild_dir = \"dist\"\n"),
-    )
-    .unwrap();
+    std::fs::write(&file, format!("{head}repo = \"app\"\nbuild_dir = \"dist\"\n")).unwrap();
     let target = TargetFile::load(&file, launchready::checklist::VERTICALS).unwrap();
-    assert_eq!(
-        target.target.repo.as_deref(),
-        Some(dir.path().join("app").as_path())
-    );
+    assert_eq!(target.target.repo.as_deref(), Some(dir.path().join("app").as_path()));
 
     std::fs::write(&file, format!("{head}repo = \"missing\"\n")).unwrap();
     let err = TargetFile::load(&file, launchready::checklist::VERTICALS).unwrap_err();
     assert_eq!(err.position, Some((6, 8)), "{err}");
     assert!(err.message.contains("does not exist"), "{err}");
 
-    std::fs::write(
-        &file,
-        format!("{head}repo = \"app\"\nbuild_dir = \"build\"\n"),
-    )
-    .unwrap();
+    std::fs::write(&file, format!("{head}repo = \"app\"\nbuild_dir = \"build\"\n")).unwrap();
     let err = TargetFile::load(&file, launchready::checklist::VERTICALS).unwrap_err();
     assert_eq!(err.position, Some((7, 13)), "{err}");
 }
@@ -144,19 +109,14 @@ fn target_repo_paths_are_relative_to_the_file_and_must_exist() {
 // ---- answers file --------------------------------------------------------------------------
 
 fn b2b() -> Checklist {
-    Catalog::builtin()
-        .unwrap()
-        .get("b2b-service")
-        .unwrap()
-        .clone()
+    Catalog::builtin().unwrap().get("b2b-service").unwrap().clone()
 }
 
 #[test]
 fn answers_file_parses_every_answer_word() {
     let checklist = b2b();
     let text = std::fs::read_to_string(fixtures("answers/good.toml")).unwrap();
-    let answers =
-        assessment::parse_answers("good.toml", &text, &checklist).unwrap_or_else(|e| panic!("{e}"));
+    let answers = assessment::parse_answers("good.toml", &text, &checklist).unwrap_or_else(|e| panic!("{e}"));
     let values: Vec<AnswerValue> = answers.iter().map(|a| a.value).collect();
     assert_eq!(
         values,
@@ -185,11 +145,7 @@ fn answers_errors_name_file_line_and_column() {
 // ---- saving and loading --------------------------------------------------------------------
 
 fn sample(checklist: &Checklist) -> Assessment {
-    let target = TargetFile::load(
-        &fixtures("targets/full.toml"),
-        launchready::checklist::VERTICALS,
-    )
-    .unwrap();
+    let target = TargetFile::load(&fixtures("targets/full.toml"), launchready::checklist::VERTICALS).unwrap();
     let mut a = Assessment::new(target, checklist, t0());
     a.answer(
         "deploy.rollback",
@@ -223,11 +179,7 @@ fn an_assessment_round_trips_through_its_file() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::new(dir.path().to_path_buf());
     let path = store.path_for(&a);
-    assert!(
-        path.starts_with(dir.path().join("acme-ltd")),
-        "{}",
-        path.display()
-    );
+    assert!(path.starts_with(dir.path().join("acme-ltd")), "{}", path.display());
     Store::save(&a, &path).unwrap();
     let back = Assessment::load(&path).unwrap();
     assert_eq!(back, a);
@@ -272,11 +224,7 @@ fn a_crash_mid_save_leaves_the_previous_file_intact() {
     std::fs::write(dir.path().join(".a.json.999.tmp"), b"{ half").unwrap();
     let store = Store::new(dir.path().parent().unwrap().to_path_buf());
     let listed = store.list().unwrap();
-    assert!(
-        listed
-            .iter()
-            .all(|l| !l.path.to_string_lossy().ends_with(".tmp"))
-    );
+    assert!(listed.iter().all(|l| !l.path.to_string_lossy().ends_with(".tmp")));
 }
 
 #[test]
@@ -342,13 +290,7 @@ fn assessments_of_several_clients_live_side_by_side() {
         .filter_map(|l| l.assessment.as_ref().ok())
         .map(|a| a.target.product.client.clone())
         .collect();
-    assert_eq!(
-        clients
-            .iter()
-            .filter(|c| c.as_deref() == Some("Acme Ltd"))
-            .count(),
-        2
-    );
+    assert_eq!(clients.iter().filter(|c| c.as_deref() == Some("Acme Ltd")).count(), 2);
     assert!(clients.contains(&Some("Beta GmbH".into())) && clients.contains(&None));
 }
 
@@ -382,12 +324,7 @@ fn item(id: &str, area: Area, severity: Severity, checks: &[&str]) -> Item {
 fn toy() -> Checklist {
     let mut c = b2b();
     c.items = vec![
-        item(
-            "auth.required",
-            Area::Auth,
-            Severity::Blocker,
-            &["api.auth_required"],
-        ),
+        item("auth.required", Area::Auth, Severity::Blocker, &["api.auth_required"]),
         item(
             "email.auth",
             Area::Email,
@@ -415,11 +352,7 @@ fn toy() -> Checklist {
 }
 
 fn fresh(c: &Checklist) -> Assessment {
-    let target = TargetFile::load(
-        &fixtures("targets/minimal.toml"),
-        launchready::checklist::VERTICALS,
-    )
-    .unwrap();
+    let target = TargetFile::load(&fixtures("targets/minimal.toml"), launchready::checklist::VERTICALS).unwrap();
     Assessment::new(target, c, t0())
 }
 
@@ -490,30 +423,18 @@ fn a_probe_error_never_counts_as_a_pass() {
         a.record(result(id, Status::Pass));
     }
     let card = score::score(&c, &a);
-    assert_eq!(
-        card.item("auth.required").unwrap().status,
-        ItemStatus::Error
-    );
+    assert_eq!(card.item("auth.required").unwrap().status, ItemStatus::Error);
     assert_eq!(card.verdict, Verdict::Incomplete);
     assert_eq!(card.undecided, ["auth.required"]);
     // An error among passes still is not a pass, and a fail outranks an error.
-    assert_eq!(
-        score::combine([Status::Pass, Status::Error]),
-        Some(ItemStatus::Error)
-    );
-    assert_eq!(
-        score::combine([Status::Error, Status::Fail]),
-        Some(ItemStatus::Fail)
-    );
+    assert_eq!(score::combine([Status::Pass, Status::Error]), Some(ItemStatus::Error));
+    assert_eq!(score::combine([Status::Error, Status::Fail]), Some(ItemStatus::Fail));
     assert_eq!(score::combine([Status::Skipped]), None);
     // The user may decide an item the probe could not.
     a.answer("auth.required", AnswerValue::Yes, None, t0());
     let card = score::score(&c, &a);
     let s = card.item("auth.required").unwrap();
-    assert_eq!(
-        (s.status, s.decided_by),
-        (ItemStatus::Pass, DecidedBy::Answer)
-    );
+    assert_eq!((s.status, s.decided_by), (ItemStatus::Pass, DecidedBy::Answer));
     assert_eq!(card.verdict, Verdict::Ready);
 }
 
@@ -522,12 +443,7 @@ fn overriding_a_probe_needs_a_note_and_is_kept() {
     let c = toy();
     let mut a = fresh(&c);
     a.record(result("http.security_headers", Status::Fail));
-    a.answer(
-        "browser.headers",
-        AnswerValue::Yes,
-        Some("   ".into()),
-        t0(),
-    );
+    a.answer("browser.headers", AnswerValue::Yes, Some("   ".into()), t0());
     let card = score::score(&c, &a);
     let s = card.item("browser.headers").unwrap();
     assert_eq!(s.status, ItemStatus::Fail, "a blank note does not override");
@@ -542,10 +458,7 @@ fn overriding_a_probe_needs_a_note_and_is_kept() {
     );
     let card = score::score(&c, &a);
     let s = card.item("browser.headers").unwrap();
-    assert_eq!(
-        (s.status, s.decided_by),
-        (ItemStatus::Pass, DecidedBy::Override)
-    );
+    assert_eq!((s.status, s.decided_by), (ItemStatus::Pass, DecidedBy::Override));
     let o = s.override_.as_ref().unwrap();
     assert_eq!((o.probe, o.answer), (ItemStatus::Fail, AnswerValue::Yes));
     assert!(o.note.contains("CDN"));
@@ -553,10 +466,7 @@ fn overriding_a_probe_needs_a_note_and_is_kept() {
     // Agreeing answers confirm; "not sure" never overrides.
     a.answer("browser.headers", AnswerValue::No, None, t0());
     assert_eq!(
-        score::score(&c, &a)
-            .item("browser.headers")
-            .unwrap()
-            .decided_by,
+        score::score(&c, &a).item("browser.headers").unwrap().decided_by,
         DecidedBy::ProbeConfirmed
     );
     a.answer("browser.headers", AnswerValue::Unsure, None, t0());
@@ -573,20 +483,12 @@ fn not_applicable_items_leave_the_score() {
     a.answer("handover.document", AnswerValue::No, None, t0());
     let card = score::score(&c, &a);
     assert_eq!(
-        card.areas
-            .iter()
-            .find(|s| s.area == Area::Handover)
-            .unwrap()
-            .score,
+        card.areas.iter().find(|s| s.area == Area::Handover).unwrap().score,
         Some(0)
     );
     a.answer("handover.document", AnswerValue::NotApplicable, None, t0());
     let card = score::score(&c, &a);
-    let handover = card
-        .areas
-        .iter()
-        .find(|s| s.area == Area::Handover)
-        .unwrap();
+    let handover = card.areas.iter().find(|s| s.area == Area::Handover).unwrap();
     assert_eq!(handover.score, None);
     assert_eq!(handover.counts.not_applicable, 1);
     // n/a against a probe's verdict is an override and needs a note too.
@@ -620,11 +522,7 @@ fn unsure_answers_hold_the_verdict_and_score_as_not_passing() {
     let card = score::score(&c, &a);
     assert_eq!(card.verdict, Verdict::Incomplete);
     assert_eq!(
-        card.areas
-            .iter()
-            .find(|s| s.area == Area::Deployment)
-            .unwrap()
-            .score,
+        card.areas.iter().find(|s| s.area == Area::Deployment).unwrap().score,
         Some(0)
     );
 }

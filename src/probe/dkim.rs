@@ -12,10 +12,11 @@ use x509_parser::prelude::FromDer;
 use x509_parser::public_key::{PublicKey, RSAPublicKey};
 use x509_parser::x509::SubjectPublicKeyInfo;
 
-pub use super::dmarc::SyntaxError;
-use super::dmarc::{is_hostname, join_all, normalise, shorten, split_tags, syntax_error};
-use super::dns::{Answer, DnsError, Lookup, Resolve};
-use super::{ProbeResult, Status};
+use futures_util::future::join_all;
+
+use super::dmarc::split_tags;
+use super::dns::{Answer, DnsError, Lookup, Resolve, is_hostname, normalise};
+use super::{ProbeResult, Status, SyntaxError, shorten, syntax_error};
 
 pub const ID: &str = "email.dkim";
 const TITLE: &str = "DKIM signing key";
@@ -156,10 +157,7 @@ impl DkimKey {
 /// The size of an RSA modulus in bits, from its big-endian bytes. (x509-parser's `key_size`
 /// assumes a leading zero byte and so miscounts moduli encoded without one.)
 fn rsa_bits(modulus: &[u8]) -> usize {
-    let start = modulus
-        .iter()
-        .position(|b| *b != 0)
-        .unwrap_or(modulus.len());
+    let start = modulus.iter().position(|b| *b != 0).unwrap_or(modulus.len());
     let significant = modulus.get(start..).unwrap_or(&[]);
     match significant.first() {
         Some(first) => (significant.len() - 1) * 8 + (8 - first.leading_zeros() as usize),
@@ -209,20 +207,13 @@ pub fn parse(record: &str) -> Result<DkimKey, SyntaxError> {
         match tag.name {
             "v" => {
                 if index != 0 {
-                    return Err(syntax_error(
-                        record,
-                        tag.name_at,
-                        "v=DKIM1 must be the first tag",
-                    ));
+                    return Err(syntax_error(record, tag.name_at, "v=DKIM1 must be the first tag"));
                 }
                 if value != "DKIM1" {
                     return Err(syntax_error(
                         record,
                         tag.value_at,
-                        format!(
-                            "the version must be DKIM1, found \"{}\"",
-                            shorten(value, 20)
-                        ),
+                        format!("the version must be DKIM1, found \"{}\"", shorten(value, 20)),
                     ));
                 }
             }
@@ -252,8 +243,7 @@ pub fn parse(record: &str) -> Result<DkimKey, SyntaxError> {
                 for piece in value.split(':') {
                     let item = piece.trim();
                     let ok = (tag.name == "s" && item == "*")
-                        || (!item.is_empty()
-                            && item.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+                        || (!item.is_empty() && item.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
                     if !ok {
                         let lead = piece.len() - piece.trim_start().len();
                         return Err(syntax_error(
@@ -296,9 +286,10 @@ pub fn parse(record: &str) -> Result<DkimKey, SyntaxError> {
 
 /// The `p=` value: base64 with optional whitespace inside.
 fn decode_key(record: &str, value: &str, value_at: usize) -> Result<Vec<u8>, SyntaxError> {
-    if let Some((offset, c)) = value.char_indices().find(|(_, c)| {
-        !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=') || c.is_whitespace())
-    }) {
+    if let Some((offset, c)) = value
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=') || c.is_whitespace()))
+    {
         return Err(syntax_error(
             record,
             value_at + offset,
@@ -306,13 +297,9 @@ fn decode_key(record: &str, value: &str, value_at: usize) -> Result<Vec<u8>, Syn
         ));
     }
     let compact: String = value.chars().filter(|c| !c.is_whitespace()).collect();
-    BASE64.decode(compact.as_bytes()).map_err(|e| {
-        syntax_error(
-            record,
-            value_at,
-            format!("the key is not valid base64 ({e})"),
-        )
-    })
+    BASE64
+        .decode(compact.as_bytes())
+        .map_err(|e| syntax_error(record, value_at, format!("the key is not valid base64 ({e})")))
 }
 
 /// Whether a TXT record found at a selector is meant as a DKIM key: it starts with `v=DKIM1` or
@@ -334,9 +321,7 @@ fn valid_selector(selector: &str) -> bool {
         && selector.split('.').all(|label| {
             !label.is_empty()
                 && label.len() <= 63
-                && label
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         })
 }
 
@@ -362,8 +347,7 @@ fn judge(record: &str) -> Verdict {
     if key.is_testing() {
         extra.push_str(", testing mode (t=y)");
     }
-    if !key.service_types.is_empty() && !key.service_types.iter().any(|s| s == "*" || s == "email")
-    {
+    if !key.service_types.is_empty() && !key.service_types.iter().any(|s| s == "*" || s == "email") {
         return Verdict::Broken(format!(
             "the key is limited to s={}, so receivers do not use it for email",
             key.service_types.join(":")
@@ -371,15 +355,9 @@ fn judge(record: &str) -> Verdict {
     }
     match key.key_info() {
         Ok(KeyInfo::Ed25519) => Verdict::Good(format!("Ed25519 key{extra}")),
-        Ok(KeyInfo::Rsa { bits }) if bits >= 2048 => {
-            Verdict::Good(format!("RSA {bits}-bit key{extra}"))
-        }
-        Ok(KeyInfo::Rsa { bits }) if bits >= 1024 => {
-            Verdict::Short(format!("RSA {bits}-bit key{extra}"), bits)
-        }
-        Ok(KeyInfo::Rsa { bits }) => Verdict::Broken(format!(
-            "RSA {bits}-bit key: too short, receivers reject it"
-        )),
+        Ok(KeyInfo::Rsa { bits }) if bits >= 2048 => Verdict::Good(format!("RSA {bits}-bit key{extra}")),
+        Ok(KeyInfo::Rsa { bits }) if bits >= 1024 => Verdict::Short(format!("RSA {bits}-bit key{extra}"), bits),
+        Ok(KeyInfo::Rsa { bits }) => Verdict::Broken(format!("RSA {bits}-bit key: too short, receivers reject it")),
         Err(why) => Verdict::Broken(why),
     }
 }
@@ -413,10 +391,7 @@ pub async fn check<R: Resolve>(domain: &str, selectors: &[String], dns: &R) -> P
         let provider = WELL_KNOWN_SELECTORS
             .iter()
             .find(|(s, _)| *s == selector)
-            .map_or_else(
-                || "your selector".to_string(),
-                |(_, p)| format!("{p}, your selector"),
-            );
+            .map_or_else(|| "your selector".to_string(), |(_, p)| format!("{p}, your selector"));
         wanted.push((selector, provider, true));
     }
     for (selector, provider) in WELL_KNOWN_SELECTORS {
@@ -433,15 +408,10 @@ pub async fn check<R: Resolve>(domain: &str, selectors: &[String], dns: &R) -> P
         );
     }
 
-    let answers: Vec<Lookup<Vec<String>>> = join_all(
-        wanted
-            .iter()
-            .map(|(selector, _, _)| {
-                let name = format!("{selector}._domainkey.{domain}");
-                async move { dns.txt(&name).await }
-            })
-            .collect(),
-    )
+    let answers: Vec<Lookup<Vec<String>>> = join_all(wanted.iter().map(|(selector, _, _)| {
+        let name = format!("{selector}._domainkey.{domain}");
+        async move { dns.txt(&name).await }
+    }))
     .await;
 
     let mut found: Vec<(String, String)> = Vec::new();
@@ -462,8 +432,7 @@ pub async fn check<R: Resolve>(domain: &str, selectors: &[String], dns: &R) -> P
                 continue;
             }
         };
-        let (keys, other): (Vec<String>, Vec<String>) =
-            records.into_iter().partition(|r| is_dkim_record(r));
+        let (keys, other): (Vec<String>, Vec<String>) = records.into_iter().partition(|r| is_dkim_record(r));
         not_keys.extend(other.into_iter().map(|r| (name.clone(), r)));
         if keys.is_empty() {
             if *own {
@@ -528,10 +497,7 @@ pub async fn check<R: Resolve>(domain: &str, selectors: &[String], dns: &R) -> P
             .copied()
             .or(failed.first())
             .map_or_else(String::new, |(_, e)| e.to_string());
-        (
-            Status::Error,
-            format!("Could not look up your DKIM keys: {error}."),
-        )
+        (Status::Error, format!("Could not look up your DKIM keys: {error}."))
     } else if usable == 0 && !revoked.is_empty() {
         (
             Status::Fail,
@@ -555,10 +521,7 @@ pub async fn check<R: Resolve>(domain: &str, selectors: &[String], dns: &R) -> P
             many => format!(
                 "{} of your DKIM keys (selectors {}) are shorter than 2048 bits, the current standard; some receivers trust them less.",
                 many.len(),
-                many.iter()
-                    .map(|(s, _)| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                many.iter().map(|(s, _)| s.as_str()).collect::<Vec<_>>().join(", ")
             ),
         };
         (Status::Warn, summary)
@@ -597,10 +560,7 @@ pub async fn check<R: Resolve>(domain: &str, selectors: &[String], dns: &R) -> P
     if !missing_own.is_empty() {
         result = result.evidence(
             "Not found",
-            format!(
-                "no DKIM key under your selector(s) {}",
-                missing_own.join(", ")
-            ),
+            format!("no DKIM key under your selector(s) {}", missing_own.join(", ")),
         );
     }
     for selector in &invalid {
@@ -663,12 +623,11 @@ pub async fn check<R: Resolve>(domain: &str, selectors: &[String], dns: &R) -> P
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-    use std::net::IpAddr;
     use std::time::Duration;
 
     use super::*;
-    use crate::probe::dns::Caa;
+    use crate::probe::dns::TxtZone as Zone;
+    use crate::probe::{evidence, garbled};
 
     /// A 1024-bit RSA `SubjectPublicKeyInfo`, assembled by hand: SEQUENCE { rsaEncryption, NULL },
     /// BIT STRING { SEQUENCE { INTEGER 0x00 ‖ 128 bytes with the top bit set, INTEGER 65537 } }.
@@ -689,11 +648,7 @@ mod tests {
         if len < 128 {
             return vec![u8::try_from(len).unwrap()];
         }
-        let bytes: Vec<u8> = len
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|b| *b == 0)
-            .collect();
+        let bytes: Vec<u8> = len.to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
         let mut out = vec![0x80 | u8::try_from(bytes.len()).unwrap()];
         out.extend(bytes);
         out
@@ -711,72 +666,17 @@ mod tests {
     fn rsa_spki(bits: usize) -> String {
         let mut modulus = vec![0x00, 0x80 | 0x35];
         modulus.extend((1..bits / 8).map(|i| u8::try_from(i % 251).unwrap() | 1));
-        let rsa = tlv(
-            0x30,
-            &[tlv(0x02, &modulus), tlv(0x02, &[0x01, 0x00, 0x01])].concat(),
-        );
+        let rsa = tlv(0x30, &[tlv(0x02, &modulus), tlv(0x02, &[0x01, 0x00, 0x01])].concat());
         let algorithm = tlv(
             0x30,
             &[
-                tlv(
-                    0x06,
-                    &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01],
-                ),
+                tlv(0x06, &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01]),
                 vec![0x05, 0x00],
             ]
             .concat(),
         );
-        let spki = tlv(
-            0x30,
-            &[algorithm, tlv(0x03, &[&[0x00][..], &rsa].concat())].concat(),
-        );
+        let spki = tlv(0x30, &[algorithm, tlv(0x03, &[&[0x00][..], &rsa].concat())].concat());
         base64::engine::general_purpose::STANDARD.encode(spki)
-    }
-
-    #[derive(Default)]
-    struct Zone {
-        txt: HashMap<String, Lookup<Vec<String>>>,
-        delay: Option<Duration>,
-        default: Option<Lookup<Vec<String>>>,
-    }
-
-    impl Zone {
-        fn with(mut self, name: &str, records: &[&str]) -> Zone {
-            let records = records.iter().map(|r| (*r).to_string()).collect();
-            self.txt
-                .insert(name.to_string(), Ok(Answer::Found(records)));
-            self
-        }
-    }
-
-    impl Resolve for Zone {
-        async fn txt(&self, name: &str) -> Lookup<Vec<String>> {
-            if let Some(delay) = self.delay {
-                tokio::time::sleep(delay).await;
-            }
-            match self.txt.get(&normalise(name)) {
-                Some(answer) => answer.clone(),
-                None => self.default.clone().unwrap_or(Ok(Answer::NxDomain)),
-            }
-        }
-        async fn mx(&self, _: &str) -> Lookup<Vec<(u16, String)>> {
-            Ok(Answer::NxDomain)
-        }
-        async fn addresses(&self, _: &str) -> Lookup<Vec<IpAddr>> {
-            Ok(Answer::NxDomain)
-        }
-        async fn caa(&self, _: &str) -> Lookup<Vec<Caa>> {
-            Ok(Answer::NxDomain)
-        }
-    }
-
-    fn evidence<'a>(result: &'a ProbeResult, label: &str) -> Vec<&'a str> {
-        result
-            .evidence
-            .iter()
-            .filter(|e| e.label == label)
-            .map(|e| e.value.as_str())
-            .collect()
     }
 
     #[test]
@@ -809,20 +709,10 @@ mod tests {
         let spread: String = RSA_1024_PKCS1
             .chars()
             .enumerate()
-            .flat_map(|(i, c)| {
-                if i % 50 == 49 {
-                    vec![c, ' ', '\t']
-                } else {
-                    vec![c]
-                }
-            })
+            .flat_map(|(i, c)| if i % 50 == 49 { vec![c, ' ', '\t'] } else { vec![c] })
             .collect();
         let key = parse(&format!("p={spread}")).unwrap();
-        assert_eq!(
-            key.key_info(),
-            Ok(KeyInfo::Rsa { bits: 1024 }),
-            "PKCS#1 fallback"
-        );
+        assert_eq!(key.key_info(), Ok(KeyInfo::Rsa { bits: 1024 }), "PKCS#1 fallback");
         let unpadded = RSA_512_SPKI.trim_end_matches('=');
         assert_eq!(
             parse(&format!("k=rsa;p={unpadded}")).unwrap().key_info(),
@@ -848,12 +738,7 @@ mod tests {
         assert_eq!(key.key_type, KeyType::Ed25519);
         assert_eq!(key.key_info(), Ok(KeyInfo::Ed25519));
         let wrong = base64::engine::general_purpose::STANDARD.encode([7u8; 44]);
-        assert!(
-            parse(&format!("k=ED25519; p={wrong}"))
-                .unwrap()
-                .key_info()
-                .is_err()
-        );
+        assert!(parse(&format!("k=ED25519; p={wrong}")).unwrap().key_info().is_err());
     }
 
     #[test]
@@ -925,24 +810,6 @@ mod tests {
         assert!(!is_dkim_record("google-site-verification=xyz"));
     }
 
-    fn garbled(seed: u64, count: usize, pieces: &[&str]) -> Vec<String> {
-        let mut state = seed;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        (0..count)
-            .map(|_| {
-                let len = usize::try_from(next() % 20).unwrap_or(0);
-                (0..len)
-                    .map(|_| pieces[usize::try_from(next() % pieces.len() as u64).unwrap_or(0)])
-                    .collect()
-            })
-            .collect()
-    }
-
     #[test]
     fn parser_never_panics_on_garbled_records() {
         let pieces = [
@@ -975,7 +842,7 @@ mod tests {
             "P=",
         ];
         let mut keys = 0;
-        for record in garbled(0x2545_f491_4f6c_dd1d, 4000, &pieces) {
+        for record in garbled(0x2545_f491_4f6c_dd1d, 4000, &pieces, 20) {
             match parse(&record) {
                 Ok(key) => {
                     keys += 1;
@@ -999,36 +866,25 @@ mod tests {
         assert_eq!(r.status, Status::Pass, "{r:#?}");
         assert_eq!(r.id, "email.dkim");
         let found = evidence(&r, "DKIM google._domainkey.example.com");
-        assert!(
-            found[0].starts_with("Google Workspace · RSA 2048-bit key"),
-            "{found:?}"
-        );
+        assert!(found[0].starts_with("Google Workspace · RSA 2048-bit key"), "{found:?}");
         assert!(r.fix.is_none());
     }
 
     #[tokio::test]
     async fn the_users_selector_is_tried() {
-        let zone = Zone::default().with(
-            "custom2026._domainkey.example.com",
-            &[&format!("p={}", rsa_spki(2048))],
-        );
+        let zone = Zone::default().with("custom2026._domainkey.example.com", &[&format!("p={}", rsa_spki(2048))]);
         let r = check("example.com", &["Custom2026".to_string()], &zone).await;
         assert_eq!(r.status, Status::Pass);
+        assert!(evidence(&r, "DKIM custom2026._domainkey.example.com")[0].starts_with("your selector"));
         assert!(
-            evidence(&r, "DKIM custom2026._domainkey.example.com")[0].starts_with("your selector")
+            evidence(&r, "Selectors checked")[0]
+                .starts_with(&format!("{} (custom2026, google", WELL_KNOWN_SELECTORS.len() + 1))
         );
-        assert!(evidence(&r, "Selectors checked")[0].starts_with(&format!(
-            "{} (custom2026, google",
-            WELL_KNOWN_SELECTORS.len() + 1
-        )));
     }
 
     #[tokio::test]
     async fn a_missing_user_selector_warns_even_when_others_exist() {
-        let zone = Zone::default().with(
-            "google._domainkey.example.com",
-            &[&format!("p={}", rsa_spki(2048))],
-        );
+        let zone = Zone::default().with("google._domainkey.example.com", &[&format!("p={}", rsa_spki(2048))]);
         let r = check("example.com", &["mine".to_string()], &zone).await;
         assert_eq!(r.status, Status::Warn);
         assert!(r.summary.contains("selector mine"), "{}", r.summary);
@@ -1036,8 +892,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_revoked_only_key_fails_but_a_revoked_spare_is_a_note() {
-        let zone =
-            Zone::default().with("selector1._domainkey.example.com", &["v=DKIM1; k=rsa; p="]);
+        let zone = Zone::default().with("selector1._domainkey.example.com", &["v=DKIM1; k=rsa; p="]);
         let r = check("example.com", &[], &zone).await;
         assert_eq!(r.status, Status::Fail);
         assert!(r.summary.contains("revoked"), "{}", r.summary);
@@ -1053,35 +908,22 @@ mod tests {
 
     #[tokio::test]
     async fn short_keys_warn_and_tiny_or_broken_keys_fail() {
-        let zone = Zone::default().with(
-            "s1._domainkey.example.com",
-            &[&format!("k=rsa; p={RSA_1024_SPKI}")],
-        );
+        let zone = Zone::default().with("s1._domainkey.example.com", &[&format!("k=rsa; p={RSA_1024_SPKI}")]);
         let r = check("example.com", &[], &zone).await;
         assert_eq!(r.status, Status::Warn);
         assert!(r.summary.contains("1024"), "{}", r.summary);
-        assert!(
-            evidence(&r, "DKIM s1._domainkey.example.com")[0].contains("SendGrid · RSA 1024-bit")
-        );
+        assert!(evidence(&r, "DKIM s1._domainkey.example.com")[0].contains("SendGrid · RSA 1024-bit"));
 
-        let zone =
-            Zone::default().with("s1._domainkey.example.com", &[&format!("p={RSA_512_SPKI}")]);
+        let zone = Zone::default().with("s1._domainkey.example.com", &[&format!("p={RSA_512_SPKI}")]);
         let r = check("example.com", &[], &zone).await;
         assert_eq!(r.status, Status::Fail);
         assert!(evidence(&r, "DKIM s1._domainkey.example.com")[0].contains("512-bit"));
 
         let zone = Zone::default()
             .with("k1._domainkey.example.com", &["v=DKIM1; p=!!!"])
-            .with(
-                "google._domainkey.example.com",
-                &[&format!("p={}", rsa_spki(2048))],
-            );
+            .with("google._domainkey.example.com", &[&format!("p={}", rsa_spki(2048))]);
         let r = check("example.com", &[], &zone).await;
-        assert_eq!(
-            r.status,
-            Status::Fail,
-            "a broken key fails even next to a good one"
-        );
+        assert_eq!(r.status, Status::Fail, "a broken key fails even next to a good one");
         assert!(r.summary.contains("selector k1"), "{}", r.summary);
     }
 
@@ -1090,20 +932,10 @@ mod tests {
         let zone = Zone::default().with("google._domainkey.example.com", &["v=spf1 -all"]);
         let r = check("example.com", &[], &zone).await;
         assert_eq!(r.status, Status::Warn);
-        assert!(
-            r.summary.contains("which provider sends your email?"),
-            "{}",
-            r.summary
-        );
+        assert!(r.summary.contains("which provider sends your email?"), "{}", r.summary);
         let fix = r.fix.clone().unwrap();
-        assert!(
-            fix.contains("s= value") && fix.contains("--dkim-selector"),
-            "{fix}"
-        );
-        assert_eq!(
-            evidence(&r, "Ignored TXT google._domainkey.example.com").len(),
-            1
-        );
+        assert!(fix.contains("s= value") && fix.contains("--dkim-selector"), "{fix}");
+        assert_eq!(evidence(&r, "Ignored TXT google._domainkey.example.com").len(), 1);
     }
 
     #[tokio::test]
@@ -1114,22 +946,14 @@ mod tests {
         };
         let r = check("example.com", &[], &zone).await;
         assert_eq!(r.status, Status::Error);
-        assert!(
-            r.summary.contains("did not answer in time"),
-            "{}",
-            r.summary
-        );
+        assert!(r.summary.contains("did not answer in time"), "{}", r.summary);
 
         // The user's own selector failing leaves the answer open.
         let mut zone = Zone::default();
-        zone.txt.insert(
-            "mine._domainkey.example.com".into(),
-            Err(DnsError::ServFail),
-        );
+        zone.txt
+            .insert("mine._domainkey.example.com".into(), Err(DnsError::ServFail));
         assert_eq!(
-            check("example.com", &["mine".to_string()], &zone)
-                .await
-                .status,
+            check("example.com", &["mine".to_string()], &zone).await.status,
             Status::Error
         );
 
@@ -1143,10 +967,7 @@ mod tests {
         assert!(r.summary.contains("SERVFAIL"), "{}", r.summary);
 
         // A key found wins over a few failed guesses, which stay in the evidence.
-        let mut zone = Zone::default().with(
-            "google._domainkey.example.com",
-            &[&format!("p={}", rsa_spki(2048))],
-        );
+        let mut zone = Zone::default().with("google._domainkey.example.com", &[&format!("p={}", rsa_spki(2048))]);
         zone.txt
             .insert("k1._domainkey.example.com".into(), Err(DnsError::Refused));
         let r = check("example.com", &[], &zone).await;
@@ -1163,21 +984,12 @@ mod tests {
         let started = std::time::Instant::now();
         let r = check("example.com", &["a".into(), "b".into()], &zone).await;
         assert_eq!(r.status, Status::Warn);
-        assert!(
-            started.elapsed() < Duration::from_secs(1),
-            "{:?}",
-            started.elapsed()
-        );
+        assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
     }
 
     #[tokio::test]
     async fn invalid_selectors_are_skipped() {
-        let r = check(
-            "example.com",
-            &["bad selector".into(), "..".into()],
-            &Zone::default(),
-        )
-        .await;
+        let r = check("example.com", &["bad selector".into(), "..".into()], &Zone::default()).await;
         assert_eq!(evidence(&r, "Skipped").len(), 2);
     }
 }

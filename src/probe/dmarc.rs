@@ -2,18 +2,15 @@
 //! record (or one inherited from the organisational domain), a policy strong enough for the
 //! vertical, and report addresses that will really receive reports.
 //!
-//! Also home of two small helpers the DKIM check shares: the `tag=value; …` splitter and
-//! [`join_all`], which runs borrowed DNS queries together without spawning.
+//! Also home of the `tag=value; …` splitter the DKIM check shares.
 
 use std::collections::HashSet;
-use std::fmt;
 use std::fmt::Write as _;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::Poll;
 
-use super::dns::{Answer, DnsError, Lookup, Resolve};
-use super::{ProbeResult, Status};
+use futures_util::future::join_all;
+
+use super::dns::{Answer, DnsError, Lookup, Resolve, is_hostname, normalise, organisational};
+use super::{ProbeResult, Status, SyntaxError, shorten, syntax_error};
 
 pub const ID: &str = "email.dmarc";
 const TITLE: &str = "DMARC policy";
@@ -21,21 +18,6 @@ const TITLE: &str = "DMARC policy";
 /// At most this many other organisations' report domains get an authorisation query; a record
 /// listing more is unusual and should not turn one check into a flood of queries.
 const MAX_REPORT_DOMAINS: usize = 10;
-
-/// A syntax error in a DNS record: `position` is a 0-based character offset into the record.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyntaxError {
-    pub position: usize,
-    pub message: String,
-}
-
-impl fmt::Display for SyntaxError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (at character {})", self.message, self.position + 1)
-    }
-}
-
-impl std::error::Error for SyntaxError {}
 
 /// What a receiver should do with mail that fails DMARC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -172,15 +154,6 @@ pub(crate) struct Tag<'a> {
     pub value_at: usize,
 }
 
-/// A [`SyntaxError`] at byte offset `byte` of `record`.
-pub(crate) fn syntax_error(record: &str, byte: usize, message: impl Into<String>) -> SyntaxError {
-    let position = record.char_indices().take_while(|(i, _)| *i < byte).count();
-    SyntaxError {
-        position,
-        message: message.into(),
-    }
-}
-
 /// Splits a DKIM-style tag list (`tag=value; tag=value`, RFC 6376 §3.2) into its pairs, trimming
 /// whitespace around names and values. Empty segments (`;;`, a trailing `;`) are skipped. Names
 /// must be `ALPHA *(ALPHA / DIGIT / "_")`; duplicates are left to the caller (case rules differ).
@@ -205,11 +178,7 @@ pub(crate) fn split_tags(record: &str) -> Result<Vec<Tag<'_>>, SyntaxError> {
         };
         let name = body.get(..eq).unwrap_or("").trim_end();
         if name.is_empty() {
-            return Err(syntax_error(
-                record,
-                body_at,
-                "a tag name is missing before \"=\"",
-            ));
+            return Err(syntax_error(record, body_at, "a tag name is missing before \"=\""));
         }
         let valid = name.starts_with(|c: char| c.is_ascii_alphabetic())
             && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
@@ -231,58 +200,6 @@ pub(crate) fn split_tags(record: &str) -> Result<Vec<Tag<'_>>, SyntaxError> {
         });
     }
     Ok(tags)
-}
-
-/// At most `max` characters of `text`, with an ellipsis when cut.
-pub(crate) fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let mut cut: String = text.chars().take(max).collect();
-        cut.push('…');
-        cut
-    }
-}
-
-/// A domain as typed by the user, made comparable: no surrounding space, no trailing dot,
-/// lowercase.
-pub(crate) fn normalise(domain: &str) -> String {
-    domain.trim().trim_end_matches('.').to_ascii_lowercase()
-}
-
-/// The organisational (registrable) domain of `name`, or `name` itself when the public suffix
-/// list does not know one.
-pub(crate) fn organisational(name: &str) -> String {
-    let name = normalise(name);
-    psl::domain_str(&name).map_or_else(|| name.clone(), str::to_string)
-}
-
-/// Runs futures of one type together on the current task and returns their outputs in order.
-///
-/// A small stand-in for `futures::future::join_all`: the probes' queries borrow the resolver, so
-/// they cannot be spawned onto a `JoinSet`. Each wake polls every unfinished future, which is
-/// fine for the few dozen queries a check makes.
-pub(crate) async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
-    let mut pending: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
-    let mut outputs: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut waiting = false;
-        for (future, output) in pending.iter_mut().zip(outputs.iter_mut()) {
-            if output.is_none() {
-                match future.as_mut().poll(cx) {
-                    Poll::Ready(value) => *output = Some(value),
-                    Poll::Pending => waiting = true,
-                }
-            }
-        }
-        if waiting {
-            Poll::Pending
-        } else {
-            Poll::Ready(())
-        }
-    })
-    .await;
-    outputs.into_iter().flatten().collect()
 }
 
 /// Whether a TXT record is meant as a DMARC record: it starts with a `v` tag whose value is
@@ -326,21 +243,14 @@ pub fn parse(record: &str) -> Result<Dmarc, SyntaxError> {
     if first.value != "DMARC1" {
         let message = if first.value.eq_ignore_ascii_case("DMARC1") {
             "the version must be written DMARC1, in capitals".to_string()
-        } else if first
-            .value
-            .get(..6)
-            .is_some_and(|v| v.eq_ignore_ascii_case("DMARC1"))
-        {
+        } else if first.value.get(..6).is_some_and(|v| v.eq_ignore_ascii_case("DMARC1")) {
             return Err(syntax_error(
                 record,
                 first.value_at + 6,
                 "a \";\" is missing after v=DMARC1",
             ));
         } else {
-            format!(
-                "the version must be DMARC1, found \"{}\"",
-                shorten(first.value, 20)
-            )
+            format!("the version must be DMARC1, found \"{}\"", shorten(first.value, 20))
         };
         return Err(syntax_error(record, first.value_at, message));
     }
@@ -374,12 +284,18 @@ pub fn parse(record: &str) -> Result<Dmarc, SyntaxError> {
                     notes.push("p= is not directly after v=DMARC1 as RFC 7489 asks; most receivers accept it".into());
                 }
                 policy = Some(Policy::parse(value).ok_or_else(|| {
-                    here(format!("p= must be none, quarantine or reject, found \"{}\"", shorten(value, 20)))
+                    here(format!(
+                        "p= must be none, quarantine or reject, found \"{}\"",
+                        shorten(value, 20)
+                    ))
                 })?);
             }
             "sp" => {
                 dmarc.subdomain_policy = Some(Policy::parse(value).ok_or_else(|| {
-                    here(format!("sp= must be none, quarantine or reject, found \"{}\"", shorten(value, 20)))
+                    here(format!(
+                        "sp= must be none, quarantine or reject, found \"{}\"",
+                        shorten(value, 20)
+                    ))
                 })?);
             }
             "pct" => {
@@ -388,12 +304,18 @@ pub fn parse(record: &str) -> Result<Dmarc, SyntaxError> {
                     .flatten()
                     .filter(|n| *n <= 100);
                 dmarc.percent = Some(number.ok_or_else(|| {
-                    here(format!("pct= must be a whole number from 0 to 100, found \"{}\"", shorten(value, 20)))
+                    here(format!(
+                        "pct= must be a whole number from 0 to 100, found \"{}\"",
+                        shorten(value, 20)
+                    ))
                 })?);
             }
             "adkim" | "aspf" => {
                 let mode = Alignment::parse(value).ok_or_else(|| {
-                    here(format!("{name}= must be r (relaxed) or s (strict), found \"{}\"", shorten(value, 20)))
+                    here(format!(
+                        "{name}= must be r (relaxed) or s (strict), found \"{}\"",
+                        shorten(value, 20)
+                    ))
                 })?;
                 if name == "adkim" {
                     dmarc.adkim = Some(mode);
@@ -416,7 +338,10 @@ pub fn parse(record: &str) -> Result<Dmarc, SyntaxError> {
                         return Err(syntax_error(
                             record,
                             at,
-                            format!("fo= options are 0, 1, d or s separated by \":\", found \"{}\"", shorten(item, 20)),
+                            format!(
+                                "fo= options are 0, 1, d or s separated by \":\", found \"{}\"",
+                                shorten(item, 20)
+                            ),
                         ));
                     }
                     dmarc.failure_options.push(option);
@@ -427,7 +352,10 @@ pub fn parse(record: &str) -> Result<Dmarc, SyntaxError> {
                     .then(|| value.parse::<u64>().ok())
                     .flatten();
                 dmarc.interval = Some(seconds.ok_or_else(|| {
-                    here(format!("ri= must be a number of seconds, found \"{}\"", shorten(value, 20)))
+                    here(format!(
+                        "ri= must be a number of seconds, found \"{}\"",
+                        shorten(value, 20)
+                    ))
                 })?);
             }
             "rf" => {
@@ -436,7 +364,10 @@ pub fn parse(record: &str) -> Result<Dmarc, SyntaxError> {
                         return Err(syntax_error(
                             record,
                             at,
-                            format!("rf= lists report formats separated by \":\", found \"{}\"", shorten(item, 20)),
+                            format!(
+                                "rf= lists report formats separated by \":\", found \"{}\"",
+                                shorten(item, 20)
+                            ),
                         ));
                     }
                     if !item.eq_ignore_ascii_case("afrf") {
@@ -537,22 +468,16 @@ fn parse_uri(
         Some(bang) => {
             let size = item.get(bang + 1..).unwrap_or("");
             let digits = size.trim_end_matches(['k', 'm', 'g', 't', 'K', 'M', 'G', 'T']);
-            let valid = !digits.is_empty()
-                && digits.bytes().all(|b| b.is_ascii_digit())
-                && size.len() - digits.len() <= 1;
+            let valid =
+                !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && size.len() - digits.len() <= 1;
             if !valid {
                 return Err(syntax_error(
                     record,
                     at + bang,
-                    format!(
-                        "the size limit after \"!\" in {tag}= must be a number with an optional k, m, g or t"
-                    ),
+                    format!("the size limit after \"!\" in {tag}= must be a number with an optional k, m, g or t"),
                 ));
             }
-            (
-                item.get(..bang).unwrap_or("").trim_end(),
-                Some(size.to_string()),
-            )
+            (item.get(..bang).unwrap_or("").trim_end(), Some(size.to_string()))
         }
         None => (item, None),
     };
@@ -580,10 +505,7 @@ fn parse_uri(
         return Err(syntax_error(
             record,
             at,
-            format!(
-                "\"{}\" in {tag}= does not start with a URI scheme",
-                shorten(uri, 60)
-            ),
+            format!("\"{}\" in {tag}= does not start with a URI scheme", shorten(uri, 60)),
         ));
     }
     if !scheme.eq_ignore_ascii_case("mailto") {
@@ -621,10 +543,7 @@ fn parse_uri(
         return Err(syntax_error(
             record,
             rest_at + at_sign + 1,
-            format!(
-                "\"{}\" in {tag}= is not a valid domain name",
-                shorten(domain, 60)
-            ),
+            format!("\"{}\" in {tag}= is not a valid domain name", shorten(domain, 60)),
         ));
     }
     Ok(ReportUri {
@@ -635,42 +554,20 @@ fn parse_uri(
     })
 }
 
-/// A host name with at least two labels of letters, digits, `-` or `_` (no leading or trailing
-/// `-`), each at most 63 characters, 253 in all; a trailing dot is allowed.
-pub(crate) fn is_hostname(name: &str) -> bool {
-    let name = name.strip_suffix('.').unwrap_or(name);
-    if name.is_empty() || name.len() > 253 {
-        return false;
-    }
-    let mut labels = 0;
-    for label in name.split('.') {
-        labels += 1;
-        let ok = !label.is_empty()
-            && label.len() <= 63
-            && !label.starts_with('-')
-            && !label.ends_with('-')
-            && label
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '-' || c == '_');
-        if !ok {
-            return false;
-        }
-    }
-    labels >= 2
-}
-
 /// The DMARC records among a TXT answer, and the other TXT records found there.
 fn dmarc_records(answer: Answer<Vec<String>>) -> (Vec<String>, Vec<String>) {
-    answer
-        .records()
-        .into_iter()
-        .partition(|txt| is_dmarc_record(txt))
+    answer.records().into_iter().partition(|txt| is_dmarc_record(txt))
 }
 
 fn dns_error(name: &str, error: &DnsError) -> ProbeResult {
-    ProbeResult::new(ID, Status::Error, TITLE, format!("Could not check your DMARC record: {error}."))
-        .evidence(format!("TXT {name}"), error.to_string())
-        .fix("Run the check again; if it keeps failing, try another DNS server with --resolver (e.g. 1.1.1.1).")
+    ProbeResult::new(
+        ID,
+        Status::Error,
+        TITLE,
+        format!("Could not check your DMARC record: {error}."),
+    )
+    .evidence(format!("TXT {name}"), error.to_string())
+    .fix("Run the check again; if it keeps failing, try another DNS server with --resolver (e.g. 1.1.1.1).")
 }
 
 /// The `email.dmarc` check for `domain`.
@@ -685,10 +582,7 @@ pub async fn check<R: Resolve>(domain: &str, dns: &R, min_policy: Option<&str>) 
         Ok(answer) => dmarc_records(answer),
         Err(error) => return dns_error(&own_name, &error),
     };
-    let mut ignored: Vec<(String, String)> = own_other
-        .into_iter()
-        .map(|t| (own_name.clone(), t))
-        .collect();
+    let mut ignored: Vec<(String, String)> = own_other.into_iter().map(|t| (own_name.clone(), t)).collect();
     let mut policy_domain = domain.clone();
     let mut records = own;
     if records.is_empty() {
@@ -758,20 +652,16 @@ pub async fn check<R: Resolve>(domain: &str, dns: &R, min_policy: Option<&str>) 
         // Merge what the records say: the strongest policy, and report addresses from wherever
         // they were given.
         let parsed: Vec<Dmarc> = records.iter().filter_map(|r| parse(r).ok()).collect();
-        let keep = parsed
-            .iter()
-            .max_by_key(|d| d.policy)
-            .cloned()
-            .map(|mut d| {
-                if d.rua.is_empty() {
-                    d.rua = parsed
-                        .iter()
-                        .find(|o| !o.rua.is_empty())
-                        .map(|o| o.rua.clone())
-                        .unwrap_or_default();
-                }
-                d
-            });
+        let keep = parsed.iter().max_by_key(|d| d.policy).cloned().map(|mut d| {
+            if d.rua.is_empty() {
+                d.rua = parsed
+                    .iter()
+                    .find(|o| !o.rua.is_empty())
+                    .map(|o| o.rua.clone())
+                    .unwrap_or_default();
+            }
+            d
+        });
         return result.fix(format!(
             "Delete all but one of the records at {record_name}. A single record built from what was found:\n  {}",
             suggested_record(keep.as_ref(), &policy_domain, minimum)
@@ -792,11 +682,16 @@ pub async fn check<R: Resolve>(domain: &str, dns: &R, min_policy: Option<&str>) 
                 ID,
                 Status::Fail,
                 TITLE,
-                format!("Your DMARC record has a mistake, so receivers ignore it: {}.", error.message),
+                format!(
+                    "Your DMARC record has a mistake, so receivers ignore it: {}.",
+                    error.message
+                ),
             )
             .evidence(format!("TXT {record_name}"), format!("{record}\n{pointer}"))
             .evidence("Syntax error", error.to_string())
-            .fix(format!("Replace the record at {record_name} with a corrected one, for example:\n  {suggestion}"));
+            .fix(format!(
+                "Replace the record at {record_name} with a corrected one, for example:\n  {suggestion}"
+            ));
         }
     };
     evaluate(&domain, &policy_domain, &record, &dmarc, minimum, dns).await
@@ -842,10 +737,7 @@ async fn evaluate<R: Resolve>(
                         "Your DMARC policy sends mail that fakes your address to spam ({tag}=quarantine); this product's checklist asks for reject."
                     ),
                 });
-                fixes.push(
-                    "Once reports show nothing legitimate fails, change quarantine to reject."
-                        .into(),
-                );
+                fixes.push("Once reports show nothing legitimate fails, change quarantine to reject.".into());
             }
         }
         Policy::None => {
@@ -884,7 +776,9 @@ async fn evaluate<R: Resolve>(
         }
     }
     if !inherited && dmarc.policy > Policy::None && dmarc.subdomain_policy == Some(Policy::None) {
-        notes.push(format!("sp=none: addresses at subdomains of {policy_domain} (anything.{policy_domain}) can still be faked"));
+        notes.push(format!(
+            "sp=none: addresses at subdomains of {policy_domain} (anything.{policy_domain}) can still be faked"
+        ));
     }
     if dmarc.rua.is_empty() {
         notes.push("no rua= address: you receive no reports, so you cannot see who sends mail as your domain".into());
@@ -897,7 +791,9 @@ async fn evaluate<R: Resolve>(
         );
     }
     if dmarc.dkim_alignment() == Alignment::Strict {
-        notes.push("adkim=s (strict DKIM alignment): services that sign with a subdomain of yours fail DKIM alignment".into());
+        notes.push(
+            "adkim=s (strict DKIM alignment): services that sign with a subdomain of yours fail DKIM alignment".into(),
+        );
     }
 
     // Report destinations in another organisation's domain need its consent (RFC 7489 §7.1).
@@ -912,18 +808,13 @@ async fn evaluate<R: Resolve>(
         }
     }
     let skipped: Vec<String> = external.split_off(external.len().min(MAX_REPORT_DOMAINS));
-    let lookups: Vec<(String, Lookup<Vec<String>>)> = join_all(
-        external
-            .iter()
-            .map(|host| {
-                let name = format!("{policy_domain}._report._dmarc.{host}");
-                async move {
-                    let answer = dns.txt(&name).await;
-                    (name, answer)
-                }
-            })
-            .collect(),
-    )
+    let lookups: Vec<(String, Lookup<Vec<String>>)> = join_all(external.iter().map(|host| {
+        let name = format!("{policy_domain}._report._dmarc.{host}");
+        async move {
+            let answer = dns.txt(&name).await;
+            (name, answer)
+        }
+    }))
     .await;
     let mut undecided: Vec<String> = Vec::new();
     let mut report_lines: Vec<(String, String)> = Vec::new();
@@ -935,10 +826,7 @@ async fn evaluate<R: Resolve>(
             let Some(host) = &uri.domain else {
                 report_lines.push((
                     kind.into(),
-                    format!(
-                        "{}: not an email address, so no reports arrive there",
-                        uri.uri
-                    ),
+                    format!("{}: not an email address, so no reports arrive there", uri.uri),
                 ));
                 continue;
             };
@@ -950,9 +838,7 @@ async fn evaluate<R: Resolve>(
                     Some((name, Ok(answer))) => {
                         let found = answer.clone().records();
                         if let Some(txt) = found.iter().find(|t| is_dmarc_record(t)) {
-                            format!(
-                                "{address}: another organisation's domain, authorised by TXT {name} \"{txt}\""
-                            )
+                            format!("{address}: another organisation's domain, authorised by TXT {name} \"{txt}\"")
                         } else {
                             let text = format!(
                                 "Reports to {address} will be dropped: {host} has not published the record that agrees to receive \
@@ -1013,9 +899,9 @@ async fn evaluate<R: Resolve>(
     };
     let summary = match status {
         Status::Pass | Status::Skipped => match effective {
-            Policy::Reject => format!(
-                "Your domain tells receivers to refuse mail that fakes your address (DMARC reject){from}."
-            ),
+            Policy::Reject => {
+                format!("Your domain tells receivers to refuse mail that fakes your address (DMARC reject){from}.")
+            }
             Policy::Quarantine => {
                 format!(
                     "Your domain tells receivers to send mail that fakes your address to spam (DMARC quarantine){from}."
@@ -1052,14 +938,18 @@ async fn evaluate<R: Resolve>(
         }
     };
 
-    let mut result = ProbeResult::new(ID, status, TITLE, summary)
-        .evidence(format!("TXT _dmarc.{policy_domain}"), record);
+    let mut result =
+        ProbeResult::new(ID, status, TITLE, summary).evidence(format!("TXT _dmarc.{policy_domain}"), record);
     if inherited {
         result = result.evidence(
             "Inherited",
             format!(
                 "no DMARC record at _dmarc.{domain}; the record of the organisational domain {policy_domain} applies{}",
-                if dmarc.subdomain_policy.is_some() { ", with its sp= policy for subdomains" } else { "" }
+                if dmarc.subdomain_policy.is_some() {
+                    ", with its sp= policy for subdomains"
+                } else {
+                    ""
+                }
             ),
         );
     }
@@ -1144,10 +1034,7 @@ fn suggested_record(found: Option<&Dmarc>, domain: &str, minimum: Option<Policy>
         policy = Policy::Reject;
     }
     let mut record = format!("v=DMARC1; p={}", policy.as_str());
-    if let Some(sp) = found
-        .and_then(|d| d.subdomain_policy)
-        .filter(|sp| *sp > policy)
-    {
+    if let Some(sp) = found.and_then(|d| d.subdomain_policy).filter(|sp| *sp > policy) {
         let _ = write!(record, "; sp={}", sp.as_str());
     }
     let uris = |list: &[ReportUri]| {
@@ -1205,63 +1092,11 @@ fn salvage_rua(record: &str) -> Vec<ReportUri> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-    use std::net::IpAddr;
     use std::time::Duration;
 
     use super::*;
-    use crate::probe::dns::{Caa, Lookup};
-
-    /// An in-memory zone: TXT answers by name; a name may answer with an error or slowly.
-    #[derive(Default)]
-    struct Zone {
-        txt: HashMap<String, Lookup<Vec<String>>>,
-        delay: Option<Duration>,
-    }
-
-    impl Zone {
-        fn with(mut self, name: &str, records: &[&str]) -> Zone {
-            let records = records.iter().map(|r| (*r).to_string()).collect();
-            self.txt
-                .insert(name.to_string(), Ok(Answer::Found(records)));
-            self
-        }
-
-        fn failing(mut self, name: &str, error: DnsError) -> Zone {
-            self.txt.insert(name.to_string(), Err(error));
-            self
-        }
-    }
-
-    impl Resolve for Zone {
-        async fn txt(&self, name: &str) -> Lookup<Vec<String>> {
-            if let Some(delay) = self.delay {
-                tokio::time::sleep(delay).await;
-            }
-            self.txt
-                .get(&normalise(name))
-                .cloned()
-                .unwrap_or(Ok(Answer::NxDomain))
-        }
-        async fn mx(&self, _: &str) -> Lookup<Vec<(u16, String)>> {
-            Ok(Answer::NxDomain)
-        }
-        async fn addresses(&self, _: &str) -> Lookup<Vec<IpAddr>> {
-            Ok(Answer::NxDomain)
-        }
-        async fn caa(&self, _: &str) -> Lookup<Vec<Caa>> {
-            Ok(Answer::NxDomain)
-        }
-    }
-
-    fn evidence<'a>(result: &'a ProbeResult, label: &str) -> Vec<&'a str> {
-        result
-            .evidence
-            .iter()
-            .filter(|e| e.label == label)
-            .map(|e| e.value.as_str())
-            .collect()
-    }
+    use crate::probe::dns::TxtZone as Zone;
+    use crate::probe::{evidence, garbled};
 
     fn error_at(record: &str) -> SyntaxError {
         parse(record).expect_err(record)
@@ -1280,9 +1115,7 @@ mod tests {
 
     #[test]
     fn whitespace_and_case_are_tolerated_where_the_rfc_allows() {
-        let d =
-            parse("  v = DMARC1 ;\tP = Quarantine ; SP=REJECT; ADKIM=S;aspf = r ;  pct = 50 ; ")
-                .unwrap();
+        let d = parse("  v = DMARC1 ;\tP = Quarantine ; SP=REJECT; ADKIM=S;aspf = r ;  pct = 50 ; ").unwrap();
         assert_eq!(d.policy, Policy::Quarantine);
         assert_eq!(d.subdomain_policy, Some(Policy::Reject));
         assert_eq!(d.adkim, Some(Alignment::Strict));
@@ -1362,27 +1195,18 @@ mod tests {
 
     #[test]
     fn multiple_rua_with_sizes_and_spaces() {
-        let d = parse(
-            "v=DMARC1; p=reject; rua=mailto:a@example.com!10m , MAILTO:Reports@Vendor.Example.NET",
-        )
-        .unwrap();
+        let d = parse("v=DMARC1; p=reject; rua=mailto:a@example.com!10m , MAILTO:Reports@Vendor.Example.NET").unwrap();
         assert_eq!(d.rua.len(), 2);
         assert_eq!(d.rua[0].address.as_deref(), Some("a@example.com"));
         assert_eq!(d.rua[0].max_size.as_deref(), Some("10m"));
         assert_eq!(d.rua[1].domain.as_deref(), Some("vendor.example.net"));
-        assert_eq!(
-            d.rua[1].address.as_deref(),
-            Some("Reports@Vendor.Example.NET")
-        );
+        assert_eq!(d.rua[1].address.as_deref(), Some("Reports@Vendor.Example.NET"));
     }
 
     #[test]
     fn bad_mailto_addresses() {
         let e = error_at("v=DMARC1; p=none; rua=dmarc@example.com");
-        assert!(
-            e.message.contains("write it as mailto:dmarc@example.com"),
-            "{e}"
-        );
+        assert!(e.message.contains("write it as mailto:dmarc@example.com"), "{e}");
         assert_eq!(e.position, 22);
         let e = error_at("v=DMARC1; p=none; rua=mailto:dmarc.example.com");
         assert!(e.message.contains("no @"), "{e}");
@@ -1407,11 +1231,7 @@ mod tests {
         assert!(e.message.contains("twice"), "{e}");
         let d = parse("v=DMARC1; p=none; foo=bar; np=reject").unwrap();
         assert!(d.notes.iter().any(|n| n.contains("foo=")));
-        assert!(
-            d.notes
-                .iter()
-                .any(|n| n.contains("np=") && n.contains("DMARCbis"))
-        );
+        assert!(d.notes.iter().any(|n| n.contains("np=") && n.contains("DMARCbis")));
         let e = error_at("v=DMARC1; p=none; 9x=1");
         assert!(e.message.contains("tag name"), "{e}");
         let e = error_at("v=DMARC1; p=none; junk");
@@ -1433,28 +1253,6 @@ mod tests {
         assert!(!is_dmarc_record("v=spf1 -all"));
         assert!(!is_dmarc_record("p=none; v=DMARC1"));
         assert!(!is_dmarc_record("v=DMA"));
-    }
-
-    /// A deterministic generator for the no-panic tests.
-    fn garbled(seed: u64, count: usize, pieces: &[&str]) -> Vec<String> {
-        let mut state = seed;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        (0..count)
-            .map(|_| {
-                let len = usize::try_from(next() % 24).unwrap_or(0);
-                (0..len)
-                    .map(|_| {
-                        let i = usize::try_from(next() % pieces.len() as u64).unwrap_or(0);
-                        pieces[i]
-                    })
-                    .collect()
-            })
-            .collect()
     }
 
     #[test]
@@ -1502,7 +1300,7 @@ mod tests {
             "v=DMARC1;",
         ];
         let mut valid = 0;
-        for (i, tail) in garbled(0x9e37_79b9_7f4a_7c15, 4000, &pieces)
+        for (i, tail) in garbled(0x9e37_79b9_7f4a_7c15, 4000, &pieces, 24)
             .into_iter()
             .enumerate()
         {
@@ -1519,10 +1317,7 @@ mod tests {
             let _ = is_dmarc_record(&record);
             let _ = salvage_rua(&record);
         }
-        assert!(
-            valid > 0,
-            "the generator should produce some valid records too"
-        );
+        assert!(valid > 0, "the generator should produce some valid records too");
     }
 
     #[tokio::test]
@@ -1558,10 +1353,7 @@ mod tests {
             fix.contains("v=DMARC1; p=quarantine; rua=mailto:dmarc@example.com"),
             "{fix}"
         );
-        assert!(
-            !fix.contains("aspf"),
-            "the suggestion uses relaxed alignment: {fix}"
-        );
+        assert!(!fix.contains("aspf"), "the suggestion uses relaxed alignment: {fix}");
     }
 
     #[tokio::test]
@@ -1588,10 +1380,7 @@ mod tests {
         let r = check("example.com", &zone, None).await;
         assert_eq!(r.status, Status::Warn);
         assert!(r.summary.contains("20%"), "{}", r.summary);
-        assert!(
-            r.fix.unwrap().contains("p=reject;"),
-            "an existing reject is kept"
-        );
+        assert!(r.fix.unwrap().contains("p=reject;"), "an existing reject is kept");
     }
 
     #[tokio::test]
@@ -1612,10 +1401,7 @@ mod tests {
     async fn two_records_fail() {
         let zone = Zone::default().with(
             "_dmarc.example.com",
-            &[
-                "v=DMARC1; p=none; rua=mailto:d@example.com",
-                "v=DMARC1; p=reject",
-            ],
+            &["v=DMARC1; p=none; rua=mailto:d@example.com", "v=DMARC1; p=reject"],
         );
         let r = check("example.com", &zone, None).await;
         assert_eq!(r.status, Status::Fail);
@@ -1650,10 +1436,7 @@ mod tests {
 
     #[tokio::test]
     async fn malformed_record_fails_with_the_position() {
-        let zone = Zone::default().with(
-            "_dmarc.example.com",
-            &["v=DMARC1; p=rejct; rua=mailto:d@example.com"],
-        );
+        let zone = Zone::default().with("_dmarc.example.com", &["v=DMARC1; p=rejct; rua=mailto:d@example.com"]);
         let r = check("example.com", &zone, None).await;
         assert_eq!(r.status, Status::Fail);
         assert!(r.summary.contains("rejct"), "{}", r.summary);
@@ -1670,45 +1453,31 @@ mod tests {
     async fn subdomain_inherits_from_the_organisational_domain() {
         let zone = Zone::default().with("_dmarc.example.co.uk", &["v=DMARC1; p=reject; sp=none"]);
         let r = check("mail.example.co.uk", &zone, None).await;
-        assert_eq!(
-            r.status,
-            Status::Warn,
-            "sp=none applies to the subdomain: {r:?}"
-        );
+        assert_eq!(r.status, Status::Warn, "sp=none applies to the subdomain: {r:?}");
         assert!(r.summary.contains("sp=none"), "{}", r.summary);
-        assert!(
-            r.summary.contains("Inherited from example.co.uk"),
-            "{}",
-            r.summary
-        );
+        assert!(r.summary.contains("Inherited from example.co.uk"), "{}", r.summary);
         assert!(evidence(&r, "Inherited")[0].contains("_dmarc.mail.example.co.uk"));
 
         let zone = Zone::default().with("_dmarc.example.co.uk", &["v=DMARC1; p=reject"]);
         let r = check("mail.example.co.uk", &zone, None).await;
         assert_eq!(r.status, Status::Pass);
-        assert!(
-            r.summary.contains("inherited from example.co.uk"),
-            "{}",
-            r.summary
-        );
+        assert!(r.summary.contains("inherited from example.co.uk"), "{}", r.summary);
     }
 
     #[tokio::test]
     async fn missing_everywhere_names_both_places() {
         let r = check("mail.example.com", &Zone::default(), None).await;
         assert_eq!(r.status, Status::Fail);
-        assert!(
-            evidence(&r, "Searched")[0].contains("_dmarc.mail.example.com and _dmarc.example.com")
-        );
+        assert!(evidence(&r, "Searched")[0].contains("_dmarc.mail.example.com and _dmarc.example.com"));
     }
 
     #[tokio::test]
     async fn external_report_address_needs_authorisation() {
-        let record = "v=DMARC1; p=reject; rua=mailto:agg@reports.vendor.net,mailto:me@example.com; ruf=mailto:f@other.org";
-        let zone = Zone::default().with("_dmarc.example.com", &[record]).with(
-            "example.com._report._dmarc.reports.vendor.net",
-            &["v=DMARC1"],
-        );
+        let record =
+            "v=DMARC1; p=reject; rua=mailto:agg@reports.vendor.net,mailto:me@example.com; ruf=mailto:f@other.org";
+        let zone = Zone::default()
+            .with("_dmarc.example.com", &[record])
+            .with("example.com._report._dmarc.reports.vendor.net", &["v=DMARC1"]);
         let r = check("example.com", &zone, None).await;
         assert_eq!(r.status, Status::Warn, "{r:?}");
         assert!(
@@ -1722,11 +1491,7 @@ mod tests {
             "{rua:?}"
         );
         assert!(rua[1].contains("your own domain"));
-        assert!(
-            r.fix
-                .unwrap()
-                .contains("example.com._report._dmarc.other.org")
-        );
+        assert!(r.fix.unwrap().contains("example.com._report._dmarc.other.org"));
 
         let zone = zone.with("example.com._report._dmarc.other.org", &["v=DMARC1;"]);
         assert_eq!(check("example.com", &zone, None).await.status, Status::Pass);
@@ -1746,17 +1511,10 @@ mod tests {
         let zone = Zone::default().failing("_dmarc.example.com", DnsError::Timeout);
         let r = check("example.com", &zone, None).await;
         assert_eq!(r.status, Status::Error);
-        assert!(
-            r.summary.contains("did not answer in time"),
-            "{}",
-            r.summary
-        );
+        assert!(r.summary.contains("did not answer in time"), "{}", r.summary);
 
         let zone = Zone::default().failing("_dmarc.example.com", DnsError::ServFail);
-        assert_eq!(
-            check("example.com", &zone, None).await.status,
-            Status::Error
-        );
+        assert_eq!(check("example.com", &zone, None).await.status, Status::Error);
 
         let zone = Zone::default().failing("_dmarc.example.com", DnsError::Refused);
         assert_eq!(
@@ -1767,10 +1525,7 @@ mod tests {
 
         // An authorisation lookup that fails leaves a passing policy undecided...
         let zone = Zone::default()
-            .with(
-                "_dmarc.example.com",
-                &["v=DMARC1; p=reject; rua=mailto:a@vendor.net"],
-            )
+            .with("_dmarc.example.com", &["v=DMARC1; p=reject; rua=mailto:a@vendor.net"])
             .failing("example.com._report._dmarc.vendor.net", DnsError::Timeout);
         let r = check("example.com", &zone, None).await;
         assert_eq!(r.status, Status::Error);
@@ -1782,10 +1537,7 @@ mod tests {
         );
         // ...but cannot hide a warning that stands anyway.
         let zone = Zone::default()
-            .with(
-                "_dmarc.example.com",
-                &["v=DMARC1; p=none; rua=mailto:a@vendor.net"],
-            )
+            .with("_dmarc.example.com", &["v=DMARC1; p=none; rua=mailto:a@vendor.net"])
             .failing("example.com._report._dmarc.vendor.net", DnsError::Timeout);
         assert_eq!(check("example.com", &zone, None).await.status, Status::Warn);
     }
@@ -1806,23 +1558,6 @@ mod tests {
             started.elapsed() < Duration::from_millis(600),
             "{:?}",
             started.elapsed()
-        );
-    }
-
-    #[tokio::test]
-    async fn join_all_keeps_order() {
-        let futures: Vec<_> = [30u64, 10, 20]
-            .into_iter()
-            .map(|ms| async move {
-                tokio::time::sleep(Duration::from_millis(ms)).await;
-                ms
-            })
-            .collect();
-        assert_eq!(join_all(futures).await, [30, 10, 20]);
-        assert!(
-            join_all(Vec::<std::future::Ready<u8>>::new())
-                .await
-                .is_empty()
         );
     }
 }

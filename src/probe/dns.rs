@@ -4,6 +4,9 @@
 //! Answers distinguish "the name has records", "the name exists but has none of this type" and
 //! "the name does not exist"; failures (timeout, SERVFAIL, REFUSED, unreachable server) are a
 //! separate [`DnsError`] so a probe can say `error` instead of guessing.
+//!
+//! Also the DNS-name helpers the checks share (`normalise`, `organisational`, `is_hostname`) and,
+//! for tests, `TxtZone`, an in-memory TXT zone.
 
 use std::fmt;
 use std::future::Future;
@@ -56,6 +59,41 @@ impl fmt::Display for DnsError {
 
 impl std::error::Error for DnsError {}
 
+/// A domain as typed by the user, made comparable: no surrounding space, no trailing dot,
+/// lowercase.
+pub(crate) fn normalise(domain: &str) -> String {
+    domain.trim().trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// The organisational (registrable) domain of `name`, or `name` itself when the public suffix
+/// list does not know one.
+pub(crate) fn organisational(name: &str) -> String {
+    let name = normalise(name);
+    psl::domain_str(&name).map_or_else(|| name.clone(), str::to_string)
+}
+
+/// A host name with at least two labels of letters, digits, `-` or `_` (no leading or trailing
+/// `-`), each at most 63 characters, 253 in all; a trailing dot is allowed.
+pub(crate) fn is_hostname(name: &str) -> bool {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    if name.is_empty() || name.len() > 253 {
+        return false;
+    }
+    let mut labels = 0;
+    for label in name.split('.') {
+        labels += 1;
+        let ok = !label.is_empty()
+            && label.len() <= 63
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+        if !ok {
+            return false;
+        }
+    }
+    labels >= 2
+}
+
 /// One CAA record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caa {
@@ -99,14 +137,10 @@ impl Dns {
                 tcp.port = addr.port();
                 let server = NameServerConfig::new(addr.ip(), true, vec![udp, tcp]);
                 let config = ResolverConfig::from_name_servers(vec![server]);
-                hickory_resolver::Resolver::builder_with_config(
-                    config,
-                    TokioRuntimeProvider::default(),
-                )
+                hickory_resolver::Resolver::builder_with_config(config, TokioRuntimeProvider::default())
             }
-            None => hickory_resolver::Resolver::builder_tokio().map_err(|e| {
-                DnsError::Other(format!("cannot read the system's DNS configuration: {e}"))
-            })?,
+            None => hickory_resolver::Resolver::builder_tokio()
+                .map_err(|e| DnsError::Other(format!("cannot read the system's DNS configuration: {e}")))?,
         };
         let opts = builder.options_mut();
         opts.timeout = ctx.timeout;
@@ -143,11 +177,7 @@ impl Dns {
         };
         match self.resolver.lookup(fqdn.as_str(), kind).await {
             Ok(lookup) => {
-                let found: Vec<T> = lookup
-                    .answers()
-                    .iter()
-                    .filter_map(|r| map(&r.data))
-                    .collect();
+                let found: Vec<T> = lookup.answers().iter().filter_map(|r| map(&r.data)).collect();
                 if found.is_empty() {
                     Ok(Answer::NoRecords)
                 } else {
@@ -190,11 +220,7 @@ impl Resolve for Dns {
         use hickory_resolver::proto::rr::{RData, RecordType};
         self.query(name, RecordType::TXT, |data| match data {
             RData::TXT(txt) => {
-                let joined: Vec<u8> = txt
-                    .txt_data
-                    .iter()
-                    .flat_map(|part| part.iter().copied())
-                    .collect();
+                let joined: Vec<u8> = txt.txt_data.iter().flat_map(|part| part.iter().copied()).collect();
                 Some(String::from_utf8_lossy(&joined).into_owned())
             }
             _ => None,
@@ -205,10 +231,7 @@ impl Resolve for Dns {
     async fn mx(&self, name: &str) -> Lookup<Vec<(u16, String)>> {
         use hickory_resolver::proto::rr::{RData, RecordType};
         self.query(name, RecordType::MX, |data| match data {
-            RData::MX(mx) => Some((
-                mx.preference,
-                mx.exchange.to_ascii().trim_end_matches('.').to_string(),
-            )),
+            RData::MX(mx) => Some((mx.preference, mx.exchange.to_ascii().trim_end_matches('.').to_string())),
             _ => None,
         })
         .await
@@ -248,5 +271,52 @@ impl Resolve for Dns {
             _ => None,
         })
         .await
+    }
+}
+
+/// An in-memory zone for the record checks' tests: TXT answers by name (looked up normalised); a
+/// name not listed answers `default`, or NXDOMAIN; every TXT answer can be delayed. Other record
+/// types do not exist.
+#[cfg(test)]
+#[derive(Default)]
+pub(crate) struct TxtZone {
+    pub txt: std::collections::HashMap<String, Lookup<Vec<String>>>,
+    pub delay: Option<std::time::Duration>,
+    pub default: Option<Lookup<Vec<String>>>,
+}
+
+#[cfg(test)]
+impl TxtZone {
+    pub(crate) fn with(mut self, name: &str, records: &[&str]) -> TxtZone {
+        let records = records.iter().map(|r| (*r).to_string()).collect();
+        self.txt.insert(name.to_string(), Ok(Answer::Found(records)));
+        self
+    }
+
+    pub(crate) fn failing(mut self, name: &str, error: DnsError) -> TxtZone {
+        self.txt.insert(name.to_string(), Err(error));
+        self
+    }
+}
+
+#[cfg(test)]
+impl Resolve for TxtZone {
+    async fn txt(&self, name: &str) -> Lookup<Vec<String>> {
+        if let Some(delay) = self.delay {
+            tokio::time::sleep(delay).await;
+        }
+        match self.txt.get(&normalise(name)) {
+            Some(answer) => answer.clone(),
+            None => self.default.clone().unwrap_or(Ok(Answer::NxDomain)),
+        }
+    }
+    async fn mx(&self, _: &str) -> Lookup<Vec<(u16, String)>> {
+        Ok(Answer::NxDomain)
+    }
+    async fn addresses(&self, _: &str) -> Lookup<Vec<IpAddr>> {
+        Ok(Answer::NxDomain)
+    }
+    async fn caa(&self, _: &str) -> Lookup<Vec<Caa>> {
+        Ok(Answer::NxDomain)
     }
 }

@@ -14,13 +14,7 @@ pub struct EmailOptions {
 }
 
 /// The check ids this family produces, in report order.
-pub const CHECKS: [&str; 5] = [
-    "email.mx",
-    "email.spf",
-    "email.dkim",
-    "email.dmarc",
-    "dns.caa",
-];
+pub const CHECKS: [&str; 5] = ["email.mx", "email.spf", "email.dkim", "email.dmarc", "dns.caa"];
 
 /// Runs every email and DNS check of `domain`.
 pub async fn check<R: Resolve>(domain: &str, dns: &R, options: &EmailOptions) -> Vec<ProbeResult> {
@@ -46,9 +40,7 @@ async fn missing_domain<R: Resolve>(domain: &str, dns: &R) -> Option<Vec<ProbeRe
     let (summary, fix) = match dns.txt(domain).await {
         Ok(Answer::NxDomain) => match dns.addresses(domain).await {
             Ok(Answer::NxDomain) => (
-                format!(
-                    "{domain} does not exist in DNS (NXDOMAIN), so nothing about its email can be checked."
-                ),
+                format!("{domain} does not exist in DNS (NXDOMAIN), so nothing about its email can be checked."),
                 "Check the spelling of the domain. If it is new, make sure it is registered and its name servers are set.",
             ),
             _ => return None,
@@ -142,15 +134,11 @@ pub async fn check_mx<R: Resolve>(domain: &str, dns: &R) -> ProbeResult {
     let lookups = futures_util::future::join_all(exchanges.iter().map(|e| dns.addresses(e))).await;
     let mut dead = Vec::new();
     let mut failed = None;
-    let mut result =
-        ProbeResult::new(ID, Status::Pass, title(ID), "").evidence(format!("MX {domain}"), shown);
+    let mut result = ProbeResult::new(ID, Status::Pass, title(ID), "").evidence(format!("MX {domain}"), shown);
     for (exchange, lookup) in exchanges.iter().zip(lookups) {
         match lookup {
             Ok(Answer::Found(ips)) => {
-                result = result.evidence(
-                    format!("A/AAAA {exchange}"),
-                    join(ips.iter().map(ToString::to_string)),
-                );
+                result = result.evidence(format!("A/AAAA {exchange}"), join(ips.iter().map(ToString::to_string)));
             }
             Ok(_) => {
                 result = result.evidence(format!("A/AAAA {exchange}"), "does not resolve");
@@ -161,9 +149,8 @@ pub async fn check_mx<R: Resolve>(domain: &str, dns: &R) -> ProbeResult {
     }
     if dead.len() == exchanges.len() && !exchanges.is_empty() {
         result.status = Status::Fail;
-        result.summary = format!(
-            "None of the mail servers of {domain} resolves to an address, so mail to it cannot be delivered."
-        );
+        result.summary =
+            format!("None of the mail servers of {domain} resolves to an address, so mail to it cannot be delivered.");
         return result.fix(mx_fix(domain));
     }
     if let Some(e) = failed {
@@ -178,13 +165,8 @@ pub async fn check_mx<R: Resolve>(domain: &str, dns: &R) -> ProbeResult {
         );
     } else {
         result.status = Status::Warn;
-        result.summary = format!(
-            "Some mail servers of {domain} do not resolve: {}.",
-            dead.join(", ")
-        );
-        result = result.fix(
-            "Remove the MX records that point at names without an address, or fix those names.",
-        );
+        result.summary = format!("Some mail servers of {domain} do not resolve: {}.", dead.join(", "));
+        result = result.fix("Remove the MX records that point at names without an address, or fix those names.");
     }
     result
 }
@@ -214,20 +196,14 @@ pub async fn check_caa<R: Resolve>(domain: &str, dns: &R) -> ProbeResult {
             Ok(Answer::Found(records)) => {
                 let issuers: Vec<String> = records
                     .iter()
-                    .filter(|r| {
-                        r.tag.eq_ignore_ascii_case("issue")
-                            || r.tag.eq_ignore_ascii_case("issuewild")
-                    })
+                    .filter(|r| r.tag.eq_ignore_ascii_case("issue") || r.tag.eq_ignore_ascii_case("issuewild"))
                     .map(|r| format!("{} {}", r.tag, r.value))
                     .collect();
-                let all = join(records.iter().map(|r| {
-                    format!(
-                        "{}{} \"{}\"",
-                        if r.critical { "128 " } else { "0 " },
-                        r.tag,
-                        r.value
-                    )
-                }));
+                let all = join(
+                    records
+                        .iter()
+                        .map(|r| format!("{}{} \"{}\"", if r.critical { "128 " } else { "0 " }, r.tag, r.value)),
+                );
                 let inherited = if name == domain {
                     String::new()
                 } else {
@@ -242,9 +218,8 @@ pub async fn check_caa<R: Resolve>(domain: &str, dns: &R) -> ProbeResult {
                 .evidence(format!("CAA {name}"), all);
                 if issuers.is_empty() {
                     result.status = Status::Warn;
-                    result.summary = format!(
-                        "{name} has CAA records, but none says which authority may issue certificates."
-                    );
+                    result.summary =
+                        format!("{name} has CAA records, but none says which authority may issue certificates.");
                     result = result.fix(caa_fix(domain));
                 }
                 return result;

@@ -7,8 +7,8 @@
 
 use std::fmt::Write as _;
 
-use super::dmarc::{normalise, organisational, shorten};
-use super::{ProbeResult, Status};
+use super::dns::{normalise, organisational};
+use super::{ProbeResult, Status, shorten};
 
 pub const ID: &str = "email.message_auth";
 const TITLE: &str = "SPF, DKIM and DMARC on a real message";
@@ -122,11 +122,7 @@ impl Cursor {
             }
             self.at += 1;
         }
-        self.chars
-            .get(start..self.at)
-            .unwrap_or(&[])
-            .iter()
-            .collect()
+        self.chars.get(start..self.at).unwrap_or(&[]).iter().collect()
     }
 
     /// A quoted string (at its opening quote), unescaped; an unclosed one runs to the end.
@@ -161,11 +157,7 @@ impl Cursor {
             }
             self.at += 1;
         }
-        self.chars
-            .get(start..self.at)
-            .unwrap_or(&[])
-            .iter()
-            .collect()
+        self.chars.get(start..self.at).unwrap_or(&[]).iter().collect()
     }
 
     fn skip_to_semicolon(&mut self) {
@@ -377,12 +369,23 @@ fn explain(method: &str, result: &str, domain: Option<&str>) -> String {
     let of = domain.map(|d| format!(" of {d}")).unwrap_or_default();
     match (method, result) {
         (_, "temperror") => "a temporary DNS problem stopped the check; send another test message".into(),
-        (_, "permerror") => format!("the {} record{of} is broken, so receivers ignore it", method.to_uppercase()),
-        ("spf", "fail" | "hardfail") => format!("the server that sent this message is not allowed by the SPF record{of}"),
+        (_, "permerror") => format!(
+            "the {} record{of} is broken, so receivers ignore it",
+            method.to_uppercase()
+        ),
+        ("spf", "fail" | "hardfail") => {
+            format!("the server that sent this message is not allowed by the SPF record{of}")
+        }
         ("spf", "softfail") => format!("the server that sent this message is not listed in the SPF record{of} (~all)"),
         ("spf", "neutral") => format!("the SPF record{of} neither allows nor forbids the sending server (?all)"),
-        ("spf", "none") => format!("no SPF record was found{}", domain.map(|d| format!(" for {d}")).unwrap_or_default()),
-        ("dkim", "fail") => "the DKIM signature did not verify: the message changed on the way or the published key does not match".into(),
+        ("spf", "none") => format!(
+            "no SPF record was found{}",
+            domain.map(|d| format!(" for {d}")).unwrap_or_default()
+        ),
+        ("dkim", "fail") => {
+            "the DKIM signature did not verify: the message changed on the way or the published key does not match"
+                .into()
+        }
         ("dkim", "none") => "the message was not DKIM-signed".into(),
         ("dkim", "neutral") => "the DKIM signature could not be checked (malformed or unsupported)".into(),
         ("dkim", "policy") => "the receiver did not accept the DKIM signature under its local policy".into(),
@@ -391,7 +394,10 @@ fn explain(method: &str, result: &str, domain: Option<&str>) -> String {
             domain.map(|d| format!(" ({d})")).unwrap_or_default()
         ),
         ("dmarc", "none" | "bestguesspass") => {
-            format!("no DMARC record was found{}", domain.map(|d| format!(" for {d}")).unwrap_or_default())
+            format!(
+                "no DMARC record was found{}",
+                domain.map(|d| format!(" for {d}")).unwrap_or_default()
+            )
         }
         (_, other) => format!("the result was \"{other}\""),
     }
@@ -455,10 +461,7 @@ pub fn check(text: &str) -> ProbeResult {
             HOW_TO_PASTE,
         );
         result = result.evidence("Headers read", headers.len().to_string());
-        if headers
-            .iter()
-            .any(|(n, _)| is(n, "ARC-Authentication-Results"))
-        {
+        if headers.iter().any(|(n, _)| is(n, "ARC-Authentication-Results")) {
             result = result.evidence(
                 "Note",
                 "only ARC-Authentication-Results headers were found; they come from forwarding servers, not the final receiver",
@@ -466,12 +469,7 @@ pub fn check(text: &str) -> ProbeResult {
         }
         return result;
     };
-    let display = |value: &str| {
-        shorten(
-            &value.split_whitespace().collect::<Vec<_>>().join(" "),
-            2000,
-        )
-    };
+    let display = |value: &str| shorten(&value.split_whitespace().collect::<Vec<_>>().join(" "), 2000);
     let Some(parsed) = parse_authentication_results(top) else {
         return error(
             "The Authentication-Results header of this message could not be read.",
@@ -489,17 +487,10 @@ pub fn check(text: &str) -> ProbeResult {
         .and_then(|(_, v)| from_domain(v));
 
     let spf = parsed.results.iter().find(|r| r.method == "spf");
-    let dkims: Vec<&MethodResult> = parsed
-        .results
-        .iter()
-        .filter(|r| r.method == "dkim")
-        .collect();
+    let dkims: Vec<&MethodResult> = parsed.results.iter().filter(|r| r.method == "dkim").collect();
     let dmarc = parsed.results.iter().find(|r| r.method == "dmarc");
     let spf_domain = spf
-        .and_then(|r| {
-            r.property("smtp", "mailfrom")
-                .or_else(|| r.property("smtp", "helo"))
-        })
+        .and_then(|r| r.property("smtp", "mailfrom").or_else(|| r.property("smtp", "helo")))
         .and_then(domain_of);
     let dkim_domain = |r: &MethodResult| {
         r.property("header", "d")
@@ -533,11 +524,7 @@ pub fn check(text: &str) -> ProbeResult {
         match found {
             None => missing.push(label),
             Some(r) if r.passed() => {}
-            Some(r) => failures.push((
-                label,
-                r.result.clone(),
-                explain(method, &r.result, domain.as_deref()),
-            )),
+            Some(r) => failures.push((label, r.result.clone(), explain(method, &r.result, domain.as_deref()))),
         }
     }
 
@@ -567,18 +554,10 @@ pub fn check(text: &str) -> ProbeResult {
     }
 
     let (status, summary) = if !failures.is_empty() {
-        let names: Vec<String> = failures
-            .iter()
-            .map(|(l, r, _)| format!("{l} ({r})"))
-            .collect();
+        let names: Vec<String> = failures.iter().map(|(l, r, _)| format!("{l} ({r})")).collect();
         let names = join_words(&names, "and");
-        let why = failures
-            .first()
-            .map_or(String::new(), |(_, _, w)| w.clone());
-        (
-            Status::Fail,
-            format!("This message did not pass {names}: {why}."),
-        )
+        let why = failures.first().map_or(String::new(), |(_, _, w)| w.clone());
+        (Status::Fail, format!("This message did not pass {names}: {why}."))
     } else if !missing.is_empty() {
         (
             Status::Warn,
@@ -594,10 +573,8 @@ pub fn check(text: &str) -> ProbeResult {
         )
     };
 
-    let mut result = ProbeResult::new(ID, status, TITLE, summary).evidence(
-        format!("Authentication-Results (top, added by {by})"),
-        display(top),
-    );
+    let mut result = ProbeResult::new(ID, status, TITLE, summary)
+        .evidence(format!("Authentication-Results (top, added by {by})"), display(top));
     let line = |r: &MethodResult, identity: Option<String>| {
         let mut text = r.result.clone();
         if let Some(identity) = identity {
@@ -637,9 +614,7 @@ pub fn check(text: &str) -> ProbeResult {
     }
     match dmarc {
         Some(r) => {
-            let identity = r
-                .property("header", "from")
-                .map(|v| format!("header.from={v}"));
+            let identity = r.property("header", "from").map(|v| format!("header.from={v}"));
             result = result.evidence("DMARC", line(r, identity));
         }
         None => result = result.evidence("DMARC", "not reported"),
@@ -652,10 +627,7 @@ pub fn check(text: &str) -> ProbeResult {
             .and_then(|a| a.authserv_id)
             .map_or_else(|| "an unnamed server".to_string(), |id| printable(&id));
         result = result.evidence(
-            format!(
-                "Authentication-Results #{} (lower, added earlier by {by})",
-                index + 1
-            ),
+            format!("Authentication-Results #{} (lower, added earlier by {by})", index + 1),
             display(other),
         );
     }
@@ -699,6 +671,7 @@ pub fn check(text: &str) -> ProbeResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::probe::garbled;
 
     const GMAIL: &str = "Delivered-To: founder@gmail.com\r\n\
         Received: by 2002:a05:6a10:1234 with SMTP id abc;\r\n        Mon, 23 Nov 2026 09:00:00 -0800 (PST)\r\n\
@@ -772,27 +745,17 @@ mod tests {
 
     #[test]
     fn unclosed_comments_and_quotes_end_the_value() {
-        let parsed = parse_authentication_results(
-            "mx.example; spf=pass (unclosed smtp.mailfrom=x@y.example",
-        )
-        .unwrap();
+        let parsed = parse_authentication_results("mx.example; spf=pass (unclosed smtp.mailfrom=x@y.example").unwrap();
         assert_eq!(parsed.results[0].properties.len(), 0);
         let parsed = parse_authentication_results("mx.example; dkim=pass reason=\"open").unwrap();
         assert_eq!(parsed.results[0].reason.as_deref(), Some("open"));
         let deep = format!("mx.example; {}spf=pass", "(".repeat(100_000));
-        assert!(
-            parse_authentication_results(&deep)
-                .unwrap()
-                .results
-                .is_empty()
-        );
+        assert!(parse_authentication_results(&deep).unwrap().results.is_empty());
     }
 
     #[test]
     fn headers_are_unfolded_and_stop_at_the_body() {
-        let headers = read_headers(
-            "\n\nFrom mbox-line Mon Jan 1\nX-A: one\n two\n\tthree\nX-B:four\n\nX-C: body",
-        );
+        let headers = read_headers("\n\nFrom mbox-line Mon Jan 1\nX-A: one\n two\n\tthree\nX-B:four\n\nX-C: body");
         assert_eq!(
             headers,
             [
@@ -804,10 +767,7 @@ mod tests {
             from_domain(" \"Name, Inc\" <a@Example.COM>"),
             Some("example.com".into())
         );
-        assert_eq!(
-            from_domain("a@example.org (comment)"),
-            Some("example.org".into())
-        );
+        assert_eq!(from_domain("a@example.org (comment)"), Some("example.org".into()));
         assert_eq!(from_domain("undisclosed"), None);
     }
 
@@ -816,19 +776,9 @@ mod tests {
         let r = check(GMAIL);
         assert_eq!(r.status, Status::Pass, "{r:#?}");
         assert_eq!(r.id, "email.message_auth");
-        assert!(
-            r.summary.contains("checked by mx.google.com"),
-            "{}",
-            r.summary
-        );
-        assert_eq!(
-            evidence(&r, "SPF"),
-            ["pass (smtp.mailfrom=hello@acme.example)"]
-        );
-        assert_eq!(
-            evidence(&r, "DKIM"),
-            ["pass (header.i=@acme.example, selector google)"]
-        );
+        assert!(r.summary.contains("checked by mx.google.com"), "{}", r.summary);
+        assert_eq!(evidence(&r, "SPF"), ["pass (smtp.mailfrom=hello@acme.example)"]);
+        assert_eq!(evidence(&r, "DKIM"), ["pass (header.i=@acme.example, selector google)"]);
         assert_eq!(evidence(&r, "DMARC"), ["pass (header.from=acme.example)"]);
         assert_eq!(evidence(&r, "From domain"), ["acme.example"]);
         let lower = evidence(&r, "Authentication-Results #2");
@@ -852,15 +802,13 @@ mod tests {
         let r = check(text);
         assert_eq!(r.status, Status::Fail);
         assert!(
-            r.summary.starts_with(
-                "This message did not pass SPF (softfail), DKIM (none) and DMARC (fail):"
-            ),
+            r.summary
+                .starts_with("This message did not pass SPF (softfail), DKIM (none) and DMARC (fail):"),
             "{}",
             r.summary
         );
         assert!(
-            r.summary
-                .contains("not listed in the SPF record of acme.example"),
+            r.summary.contains("not listed in the SPF record of acme.example"),
             "{}",
             r.summary
         );
@@ -902,18 +850,10 @@ mod tests {
     fn missing_methods_warn() {
         let r = check("Authentication-Results: mx.example; spf=pass smtp.mailfrom=acme.example\n");
         assert_eq!(r.status, Status::Warn);
-        assert!(
-            r.summary.contains("did not report DKIM or DMARC"),
-            "{}",
-            r.summary
-        );
+        assert!(r.summary.contains("did not report DKIM or DMARC"), "{}", r.summary);
         let r = check("Authentication-Results: mx.example; none\n");
         assert_eq!(r.status, Status::Warn);
-        assert!(
-            r.summary.contains("did not report SPF, DKIM or DMARC"),
-            "{}",
-            r.summary
-        );
+        assert!(r.summary.contains("did not report SPF, DKIM or DMARC"), "{}", r.summary);
     }
 
     #[test]
@@ -940,24 +880,6 @@ mod tests {
         let r = check("Authentication-Results: mx; spf=pass\0\n");
         assert_eq!(r.status, Status::Error);
         assert!(r.summary.contains("NUL"));
-    }
-
-    fn garbled(seed: u64, count: usize, pieces: &[&str]) -> Vec<String> {
-        let mut state = seed;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        (0..count)
-            .map(|_| {
-                let len = usize::try_from(next() % 30).unwrap_or(0);
-                (0..len)
-                    .map(|_| pieces[usize::try_from(next() % pieces.len() as u64).unwrap_or(0)])
-                    .collect()
-            })
-            .collect()
     }
 
     #[test]
@@ -998,7 +920,7 @@ mod tests {
             "ARC-",
         ];
         let mut parsed = 0;
-        for text in garbled(0x1234_5678_9abc_def1, 4000, &pieces) {
+        for text in garbled(0x1234_5678_9abc_def1, 4000, &pieces, 30) {
             if parse_authentication_results(&text).is_some() {
                 parsed += 1;
             }

@@ -46,11 +46,7 @@ impl Zone {
             self.add(
                 n,
                 RecordType::TXT,
-                RData::TXT(TXT::from_bytes(if parts.is_empty() {
-                    vec![b""]
-                } else {
-                    parts
-                })),
+                RData::TXT(TXT::from_bytes(if parts.is_empty() { vec![b""] } else { parts })),
             );
         }
         self
@@ -69,11 +65,7 @@ impl Zone {
     }
 
     pub fn mx(&mut self, n: &str, preference: u16, exchange: &str) -> &mut Zone {
-        let exchange = if exchange == "." {
-            Name::root()
-        } else {
-            name(exchange)
-        };
+        let exchange = if exchange == "." { Name::root() } else { name(exchange) };
         self.add(n, RecordType::MX, RData::MX(MX::new(preference, exchange)))
     }
 
@@ -119,9 +111,7 @@ impl Zone {
 
     fn exists(&self, n: &str) -> bool {
         let suffix = format!(".{n}");
-        self.records
-            .keys()
-            .any(|(k, _)| k == n || k.ends_with(&suffix))
+        self.records.keys().any(|(k, _)| k == n || k.ends_with(&suffix))
     }
 
     /// The response to `query`, or `None` to stay silent.
@@ -131,11 +121,7 @@ impl Zone {
         if self.silent_all || self.silent.contains(&asked) {
             return None;
         }
-        let mut response = Message::new(
-            query.metadata.id,
-            MessageType::Response,
-            query.metadata.op_code,
-        );
+        let mut response = Message::new(query.metadata.id, MessageType::Response, query.metadata.op_code);
         response.metadata.recursion_desired = query.metadata.recursion_desired;
         response.metadata.recursion_available = true;
         response.metadata.authoritative = true;
@@ -154,15 +140,7 @@ impl Zone {
             } else {
                 ResponseCode::NXDomain
             };
-            let soa = SOA::new(
-                name("ns.test"),
-                name("hostmaster.test"),
-                1,
-                3600,
-                600,
-                86400,
-                60,
-            );
+            let soa = SOA::new(name("ns.test"), name("hostmaster.test"), 1, 3600, 600, 86400, 60);
             response.add_authority(Record::from_rdata(Name::root(), 60, RData::SOA(soa)));
         }
         Some(response)
@@ -191,17 +169,10 @@ impl Drop for DnsServer {
     }
 }
 
-fn handle(
-    zone: &Zone,
-    log: &Mutex<Vec<(String, RecordType)>>,
-    bytes: &[u8],
-    udp: bool,
-) -> Option<Vec<u8>> {
+fn handle(zone: &Zone, log: &Mutex<Vec<(String, RecordType)>>, bytes: &[u8], udp: bool) -> Option<Vec<u8>> {
     let query = Message::from_vec(bytes).ok()?;
     if let Some(q) = query.queries.first() {
-        log.lock()
-            .unwrap()
-            .push((key(&q.name().to_ascii()), q.query_type()));
+        log.lock().unwrap().push((key(&q.name().to_ascii()), q.query_type()));
     }
     let response = zone.answer(&query)?;
     let bytes = response.to_vec().ok()?;

@@ -3,47 +3,17 @@
 // conditions, red flags, do-it-yourself fixes, the failure -> deliverable -> hours table), not from
 // the checklist file, so a row that goes missing from the checklist fails here.
 
-use launchready::checklist::{Area, Catalog, Checklist, Item, Severity, Unit};
+use launchready::checklist::{Area, Severity, Unit};
+
+use crate::support::*;
 
 const VERTICAL: &str = "ecommerce";
 
-fn catalog() -> Catalog {
-    Catalog::builtin().expect("built-in checklists load")
-}
-
-fn vertical(catalog: &Catalog) -> &Checklist {
-    catalog.get(VERTICAL).expect("ecommerce vertical present")
-}
-
-fn item<'a>(v: &'a Checklist, id: &str, row: &str) -> &'a Item {
-    v.item(id)
-        .unwrap_or_else(|| panic!("{row}: item {id} must be part of the ecommerce checklist"))
-}
-
-fn assert_cites(v: &Checklist, row: &str, code: &str, ids: &[&str]) {
-    for id in ids {
-        let it = item(v, id, row);
-        assert!(
-            it.source.iter().any(|s| s == code),
-            "{row}: item {id} must cite {code} (cites {:?})",
-            it.source
-        );
-    }
-}
-
-fn lower(s: &str) -> String {
-    s.to_lowercase()
-}
-
 /// Quick Scorecard rows, in the seed's order.
-const SCORECARD: &[(&str, &str, &[&str])] = &[
+const SCORECARD: &[Row] = &[
     ("S1", "Auth on every sensitive endpoint", &["auth.required"]),
     ("S2", "Tool permission scoping", &["ai.tool_scoping"]),
-    (
-        "S3",
-        "Secrets handling",
-        &["secrets.repo", "secrets.client"],
-    ),
+    ("S3", "Secrets handling", &["secrets.repo", "secrets.client"]),
     ("S4", "Input validation", &["input.validation"]),
     ("S5", "Rate limiting", &["abuse.rate_limit"]),
     ("S6", "CORS locked down", &["browser.cors"]),
@@ -54,7 +24,7 @@ const SCORECARD: &[(&str, &str, &[&str])] = &[
 ];
 
 /// The checks to run first, C1..C6.
-const FIRST_CHECKS: &[(&str, &str, &[&str])] = &[
+const FIRST_CHECKS: &[Row] = &[
     (
         "C1",
         "Strangers on private endpoints",
@@ -100,7 +70,7 @@ const FIRST_CHECKS: &[(&str, &str, &[&str])] = &[
 ];
 
 /// "What ready means": four conditions, plus the US/UK/EU note of the intro.
-const READY: &[(&str, &str, &[&str])] = &[
+const READY: &[Row] = &[
     (
         "R1",
         "No critical auth bypasses",
@@ -134,7 +104,7 @@ const READY: &[(&str, &str, &[&str])] = &[
     ),
 ];
 
-const RED_FLAGS: &[(&str, &str, &[&str])] = &[
+const RED_FLAGS: &[Row] = &[
     ("F1", "One shared integration key", &["secrets.scoped_keys"]),
     ("F2", "Secrets scattered everywhere", &["secrets.inventory"]),
     (
@@ -142,41 +112,17 @@ const RED_FLAGS: &[(&str, &str, &[&str])] = &[
         "Prompt-to-tool with no allowlist or approval",
         &["ai.tool_scoping", "ai.confirmation"],
     ),
-    (
-        "F4",
-        "Deploys without rollback testing",
-        &["deploy.rollback"],
-    ),
+    ("F4", "Deploys without rollback testing", &["deploy.rollback"]),
     ("F5", "A past incident", &["secrets.rotation"]),
 ];
 
 /// DIY fixes: code, title, literal examples that must appear, thresholds used.
 const DIY: &[(&str, &str, &[&str], &[&str])] = &[
     ("D1", "Rotate exposed secrets", &[], &[]),
-    (
-        "D2",
-        "Basic Cloudflare protections",
-        &["Full (strict)"],
-        &[],
-    ),
-    (
-        "D3",
-        "Lock down the email domain",
-        &["p=none"],
-        &["dmarc.min_policy"],
-    ),
-    (
-        "D4",
-        "A /health endpoint",
-        &["/health"],
-        &["health.poll_interval"],
-    ),
-    (
-        "D5",
-        "Audit prompts",
-        &["ignore previous instructions"],
-        &[],
-    ),
+    ("D2", "Basic Cloudflare protections", &["Full (strict)"], &[]),
+    ("D3", "Lock down the email domain", &["p=none"], &["dmarc.min_policy"]),
+    ("D4", "A /health endpoint", &["/health"], &["health.poll_interval"]),
+    ("D5", "Audit prompts", &["ignore previous instructions"], &[]),
 ];
 
 /// The failure -> deliverable -> hours table, in the seed's order, with an area each row covers.
@@ -191,63 +137,35 @@ const DELIVERABLES: &[(&str, [u32; 2], &str)] = &[
 
 #[test]
 fn header_matches_the_seed() {
-    let cat = catalog();
-    let v = vertical(&cat);
-    assert_eq!(v.id, "ecommerce");
-    assert_eq!(v.business, "founder-led ecommerce", "I: business");
-    assert_eq!(v.ready_for, "production traffic", "I: goal");
-    for word in ["US", "UK", "EU", "refund"] {
-        assert!(
-            v.summary.contains(word),
-            "I: the summary must carry the US/UK/EU note ({word})"
-        );
-    }
+    let v = vertical(VERTICAL);
+    assert_header(v, VERTICAL, "founder-led ecommerce", "production traffic");
+    assert_contains_all(
+        "I US/UK/EU note",
+        "the summary",
+        &v.summary,
+        &["US", "UK", "EU", "refund"],
+    );
 }
 
 #[test]
 fn every_scorecard_row_has_its_items() {
-    let cat = catalog();
-    let v = vertical(&cat);
-    for (code, title, ids) in SCORECARD {
-        assert_cites(v, &format!("{code} {title}"), code, ids);
-    }
+    assert_rows_cited(vertical(VERTICAL), SCORECARD);
 }
 
 #[test]
 fn every_first_check_has_its_items() {
-    let cat = catalog();
-    let v = vertical(&cat);
-    for (code, title, ids) in FIRST_CHECKS {
-        assert_cites(v, &format!("{code} {title}"), code, ids);
-    }
+    assert_rows_cited(vertical(VERTICAL), FIRST_CHECKS);
 }
 
 #[test]
 fn every_ready_condition_is_present() {
-    let cat = catalog();
-    let v = vertical(&cat);
-    for (code, title, ids) in READY {
-        let row = format!("{code} {title}");
-        let ready = v
-            .ready
-            .iter()
-            .find(|r| r.source.as_deref() == Some(*code))
-            .unwrap_or_else(|| panic!("{row}: a [[ready]] entry must cite {code}"));
-        for id in *ids {
-            assert!(
-                ready.items.iter().any(|i| i == id),
-                "{row}: [[ready]] {} must list item {id}",
-                ready.id
-            );
-            item(v, id, &row);
-        }
-    }
+    let v = vertical(VERTICAL);
+    assert_entry_rows(v, &v.ready, READY);
 }
 
 #[test]
 fn edge_items_are_included_although_the_scorecard_has_no_ssl_row() {
-    let cat = catalog();
-    let v = vertical(&cat);
+    let v = vertical(VERTICAL);
     assert_cites(
         v,
         "R4 DNS and SSL set up",
@@ -261,15 +179,10 @@ fn edge_items_are_included_although_the_scorecard_has_no_ssl_row() {
         &["edge.cloudflare_strict", "edge.cdn"],
     );
     assert!(
-        v.notes.iter().any(|n| n.source.as_deref() == Some("R4")),
+        note_cites(v, "R4", ""),
         "R4: a note must record that the scorecard has no SSL/DNS row"
     );
-    for id in [
-        "edge.tls",
-        "edge.https_redirect",
-        "edge.cdn",
-        "edge.private_cache",
-    ] {
+    for id in ["edge.tls", "edge.https_redirect", "edge.cdn", "edge.private_cache"] {
         assert!(
             matches!(item(v, id, "R4 edge").area, Area::Edge),
             "R4: item {id} must be in the edge area"
@@ -279,28 +192,9 @@ fn edge_items_are_included_although_the_scorecard_has_no_ssl_row() {
 
 #[test]
 fn red_flags_are_present() {
-    let cat = catalog();
-    let v = vertical(&cat);
-    assert_eq!(
-        v.red_flags.len(),
-        RED_FLAGS.len(),
-        "F1-F5: exactly five red flags"
-    );
-    for (code, title, ids) in RED_FLAGS {
-        let row = format!("{code} {title}");
-        let flag = v
-            .red_flags
-            .iter()
-            .find(|f| f.source.as_deref() == Some(*code))
-            .unwrap_or_else(|| panic!("{row}: a [[red_flag]] must cite {code}"));
-        for id in *ids {
-            assert!(
-                flag.items.iter().any(|i| i == id),
-                "{row}: red flag must list item {id}"
-            );
-            assert_cites(v, &row, code, &[id]);
-        }
-    }
+    let v = vertical(VERTICAL);
+    assert_entries_exactly(v, &v.red_flags, "F1-F5", RED_FLAGS);
+    assert_rows_cited(v, RED_FLAGS);
     let escalation = v.escalation.as_deref().map(lower).unwrap_or_default();
     assert!(
         escalation.contains("several"),
@@ -310,16 +204,11 @@ fn red_flags_are_present() {
 
 #[test]
 fn diy_fixes_carry_their_settings() {
-    let cat = catalog();
-    let v = vertical(&cat);
-    assert_eq!(v.diy.len(), DIY.len(), "D1-D5: exactly five DIY fixes");
+    let v = vertical(VERTICAL);
+    assert_entry_count(&v.diy, "D1-D5", DIY.len());
     for (code, title, examples, thresholds) in DIY {
         let row = format!("{code} {title}");
-        let diy = v
-            .diy
-            .iter()
-            .find(|d| d.source.as_deref() == Some(*code))
-            .unwrap_or_else(|| panic!("{row}: a [[diy]] entry must cite {code}"));
+        let diy = entry(&v.diy, &row, code);
         for example in *examples {
             let wanted = lower(example);
             assert!(
@@ -328,199 +217,122 @@ fn diy_fixes_carry_their_settings() {
                 diy.examples
             );
         }
-        for t in *thresholds {
-            assert!(
-                diy.thresholds.iter().any(|x| x == t),
-                "{row}: must use threshold {t}"
-            );
-            assert!(
-                v.threshold(t).is_some(),
-                "{row}: threshold {t} must be defined"
-            );
-        }
+        assert_diy_thresholds(v, diy, &row, thresholds);
     }
-    let d2 = v
-        .diy
-        .iter()
-        .find(|d| d.source.as_deref() == Some("D2"))
-        .expect("D2");
-    assert!(
-        d2.items.iter().any(|i| i == "edge.cloudflare_strict"),
-        "D2: must name the SSL mode item"
+    // D2 must name the SSL mode item, D4 the health item.
+    assert_entry_lists(
+        v,
+        &v.diy,
+        "D2 Basic Cloudflare protections",
+        "D2",
+        &["edge.cloudflare_strict"],
     );
-    let d4 = v
-        .diy
-        .iter()
-        .find(|d| d.source.as_deref() == Some("D4"))
-        .expect("D4");
-    assert!(
-        d4.items.iter().any(|i| i == "monitoring.health"),
-        "D4: must name the health item"
-    );
+    assert_entry_lists(v, &v.diy, "D4 A /health endpoint", "D4", &["monitoring.health"]);
 }
 
 #[test]
 fn thresholds_match_the_seed() {
-    let cat = catalog();
-    let v = vertical(&cat);
-
-    let p95 = v
-        .threshold("latency.p95")
-        .expect("R3: threshold latency.p95");
-    assert!(matches!(p95.unit, Unit::Ms), "R3: latency.p95 is in ms");
-    assert_eq!(p95.millis(), Some(500.0), "R3: p95 under 500 ms");
-
-    let poll = v
-        .threshold("health.poll_interval")
-        .expect("D4: threshold health.poll_interval");
-    assert!(
-        matches!(poll.unit, Unit::Minutes),
-        "D4: health poll interval is in minutes"
+    let v = vertical(VERTICAL);
+    assert_duration(v, "R3 p95 under 500 ms", "latency.p95", Unit::Ms, 500.0, 500.0);
+    assert_duration(
+        v,
+        "D4 health endpoint polled every minute",
+        "health.poll_interval",
+        Unit::Minutes,
+        1.0,
+        60_000.0,
     );
     assert_eq!(
-        poll.number(),
-        Some(1.0),
-        "D4: health endpoint polled every minute"
-    );
-    assert_eq!(poll.millis(), Some(60_000.0), "D4: one minute is 60 000 ms");
-
-    let dmarc = v
-        .threshold("dmarc.min_policy")
-        .expect("D3: threshold dmarc.min_policy");
-    assert!(
-        matches!(dmarc.unit, Unit::Policy),
-        "D3: dmarc.min_policy is a policy word"
-    );
-    assert_eq!(
-        dmarc.policy(),
-        Some("none"),
+        dmarc_policy(v, "D3 Lock down the email domain"),
+        "none",
         "D3: p=none accepted while testing"
     );
-
     // The seed gives no alert delay and no rate-limit numbers.
-    for id in ["alert.within", "ratelimit.chat", "ratelimit.login"] {
-        assert!(
-            v.threshold(id).is_none(),
-            "seed 001 states no number for {id}"
-        );
-    }
+    assert_no_thresholds(
+        v,
+        "seed 001 states no number",
+        &["alert.within", "ratelimit.chat", "ratelimit.login"],
+    );
 }
 
 #[test]
 fn item_texts_carry_the_seed_specifics() {
-    let cat = catalog();
-    let v = vertical(&cat);
+    let v = vertical(VERTICAL);
 
-    let validation = item(v, "input.validation", "S4 Input validation");
-    let pass = lower(&validation.pass);
-    assert!(
-        pass.contains("tool argument"),
-        "S4/C4: validation must cover tool arguments"
+    // S4/C4: validation covers tool arguments and webhook payloads.
+    assert_pass_mentions(
+        v,
+        "S4/C4 Input validation",
+        "input.validation",
+        &["tool argument", "webhook"],
     );
-    assert!(
-        pass.contains("webhook"),
-        "S4/C4: validation must cover webhook payloads"
+    // S5: the pass criterion is a limit per user; C5: the fix throttles per IP and per account.
+    assert_pass_mentions(v, "S5 Rate limiting", "abuse.rate_limit", &["per user"]);
+    assert_mentions(
+        "C5 Rate limits against abuse",
+        "the fix of abuse.rate_limit",
+        &item(v, "abuse.rate_limit", "C5 Rate limits against abuse").fix,
+        &["ip", "account"],
     );
-
-    let rate = item(v, "abuse.rate_limit", "S5 Rate limiting");
-    assert!(
-        lower(&rate.pass).contains("per user"),
-        "S5: the pass criterion is a limit per user"
+    assert_pass_mentions(
+        v,
+        "C6 Monitoring journey",
+        "monitoring.coverage",
+        &["home page", "health", "chat", "login", "email", "deploy"],
     );
-    let fix = lower(&rate.fix);
-    assert!(
-        fix.contains("ip") && fix.contains("account"),
-        "C5: the fix throttles per IP and per account"
+    assert_pass_mentions(
+        v,
+        "C6 Alert triggers",
+        "monitoring.triggers",
+        &["5xx", "login", "queue", "smtp", "token"],
     );
-
-    let coverage = item(v, "monitoring.coverage", "C6 Monitoring journey");
-    let pass = lower(&coverage.pass);
-    for stop in ["home page", "health", "chat", "login", "email", "deploy"] {
-        assert!(
-            pass.contains(stop),
-            "C6: journey coverage must include {stop}"
-        );
-    }
-
-    let triggers = item(v, "monitoring.triggers", "C6 Alert triggers");
-    let pass = lower(&triggers.pass);
-    for signal in ["5xx", "login", "queue", "smtp", "token"] {
-        assert!(pass.contains(signal), "C6: alerts must fire on {signal}");
-    }
-
-    let rollback = item(v, "deploy.rollback", "S10 Deployment rollback ready");
-    assert!(
-        lower(&rollback.pass).contains("one-click"),
-        "S10: one-click rollback or a restore path"
-    );
+    // S10: one-click rollback or a restore path.
+    assert_pass_mentions(v, "S10 Deployment rollback ready", "deploy.rollback", &["one-click"]);
 }
 
 #[test]
 fn severities_follow_the_seed() {
-    let cat = catalog();
-    let v = vertical(&cat);
-    let blockers: &[(&str, &str)] = &[
-        (
-            "C1 release blocker: private data without a session",
-            "auth.required",
-        ),
-        (
-            "C1 release blocker: wrong tenant or forged user id",
-            "isolation.objects",
-        ),
-        ("R2 no exposed secrets in code", "secrets.repo"),
-        ("R2 no exposed secrets in client bundles", "secrets.client"),
-        ("R2 no exposed secrets in logs", "secrets.logs"),
-        (
-            "S2/I one bad tool call means refunds and chargebacks",
-            "ai.tool_scoping",
-        ),
-    ];
-    for (row, id) in blockers {
-        assert!(
-            matches!(item(v, id, row).severity, Severity::Blocker),
-            "{row}: {id} must be a blocker"
-        );
-    }
-    let at_least_high: &[(&str, &str)] = &[
-        ("R3 p95 under 500 ms", "perf.latency"),
-        (
-            "R3 fallback when third-party tools are slow",
-            "perf.timeouts",
-        ),
-        ("R4 SSL set up", "edge.tls"),
-        ("R4 email authentication", "email.auth"),
-        ("R4 monitoring", "monitoring.alerts"),
-        ("R4 deployment / S10 rollback", "deploy.rollback"),
-        ("F3 risky actions need approval", "ai.confirmation"),
-    ];
-    for (row, id) in at_least_high {
-        assert!(
-            matches!(
-                item(v, id, row).severity,
-                Severity::Blocker | Severity::High
+    let v = vertical(VERTICAL);
+    assert_blockers(
+        v,
+        &[
+            ("C1 release blocker: private data without a session", "auth.required"),
+            (
+                "C1 release blocker: wrong tenant or forged user id",
+                "isolation.objects",
             ),
-            "{row}: {id} must be high or blocker"
-        );
-    }
+            ("R2 no exposed secrets in code", "secrets.repo"),
+            ("R2 no exposed secrets in client bundles", "secrets.client"),
+            ("R2 no exposed secrets in logs", "secrets.logs"),
+            (
+                "S2/I one bad tool call means refunds and chargebacks",
+                "ai.tool_scoping",
+            ),
+        ],
+    );
+    assert_at_least_high(
+        v,
+        &[
+            ("R3 p95 under 500 ms", "perf.latency"),
+            ("R3 fallback when third-party tools are slow", "perf.timeouts"),
+            ("R4 SSL set up", "edge.tls"),
+            ("R4 email authentication", "email.auth"),
+            ("R4 monitoring", "monitoring.alerts"),
+            ("R4 deployment / S10 rollback", "deploy.rollback"),
+            ("F3 risky actions need approval", "ai.confirmation"),
+        ],
+    );
     // Cloudflare is a DIY fix and a deliverable here, not a ready condition.
     assert!(
-        !matches!(
-            item(v, "edge.cdn", "D2 Cloudflare").severity,
-            Severity::Blocker
-        ),
+        !matches!(item(v, "edge.cdn", "D2 Cloudflare").severity, Severity::Blocker),
         "D2: edge.cdn must not block the launch in this vertical"
     );
-    assert!(
-        v.pause_rule.is_some(),
-        "C1: the release-blocker rule is the pause rule"
-    );
+    assert!(v.pause_rule.is_some(), "C1: the release-blocker rule is the pause rule");
 }
 
 #[test]
 fn deliverables_are_the_table_rows() {
-    let cat = catalog();
-    let v = vertical(&cat);
+    let v = vertical(VERTICAL);
     assert_eq!(
         v.deliverables.len(),
         DELIVERABLES.len(),
@@ -546,15 +358,14 @@ fn deliverables_are_the_table_rows() {
         "M row 5: production deployment is part of the garbled row's deliverable"
     );
     assert!(
-        v.notes.iter().any(|n| lower(&n.text).contains("fifth row")),
+        notes_mention(v, "fifth row"),
         "M row 5: a note must record how the garbled fifth row was read"
     );
 }
 
 #[test]
 fn phases_follow_the_hour_ranges() {
-    let cat = catalog();
-    let v = vertical(&cat);
+    let v = vertical(VERTICAL);
     let expected: Vec<[u32; 2]> = DELIVERABLES.iter().map(|(_, h, _)| *h).collect();
     let got: Vec<Option<[u32; 2]>> = v.phases.iter().map(|p| p.hours).collect();
     assert_eq!(
@@ -564,12 +375,7 @@ fn phases_follow_the_hour_ranges() {
     );
     for pair in v.phases.windows(2) {
         let (a, b) = (pair[0].hours.unwrap(), pair[1].hours.unwrap());
-        assert!(
-            a <= b,
-            "T: phases {} and {} are out of order",
-            pair[0].id,
-            pair[1].id
-        );
+        assert!(a <= b, "T: phases {} and {} are out of order", pair[0].id, pair[1].id);
     }
     for (row, hours, area) in DELIVERABLES {
         assert!(
@@ -580,7 +386,7 @@ fn phases_follow_the_hour_ranges() {
         );
     }
     assert!(
-        v.notes.iter().any(|n| n.source.as_deref() == Some("T")),
+        note_cites(v, "T", ""),
         "T: a note must record how the phases were derived from the overlapping ranges"
     );
     // The blockers the table does not schedule still land in the first phase.
@@ -599,22 +405,10 @@ const SCHEDULED: &[(&str, &str, [u32; 2])] = &[
     ("M row 1 secrets", "secrets.repo", [1, 8]),
     ("M row 1 secrets", "secrets.rotation", [1, 8]),
     ("M row 2 DNS, redirects, SSL", "edge.tls", [1, 12]),
-    (
-        "M row 2 DNS, redirects, SSL",
-        "edge.https_redirect",
-        [1, 12],
-    ),
+    ("M row 2 DNS, redirects, SSL", "edge.https_redirect", [1, 12]),
     ("M row 2 DNS, redirects, SSL", "edge.dns_hygiene", [1, 12]),
-    (
-        "M row 3 Cloudflare, caching, DDoS, WAF",
-        "edge.cdn",
-        [8, 20],
-    ),
-    (
-        "M row 3 Cloudflare, caching, DDoS, WAF",
-        "edge.private_cache",
-        [8, 20],
-    ),
+    ("M row 3 Cloudflare, caching, DDoS, WAF", "edge.cdn", [8, 20]),
+    ("M row 3 Cloudflare, caching, DDoS, WAF", "edge.private_cache", [8, 20]),
     ("M row 4 SPF/DKIM/DMARC", "email.auth", [12, 24]),
     (
         "M row 5 deployment + monitoring + alerting",
@@ -631,8 +425,7 @@ const SCHEDULED: &[(&str, &str, [u32; 2])] = &[
 
 #[test]
 fn items_land_in_the_rows_the_seed_gives_them() {
-    let cat = catalog();
-    let v = vertical(&cat);
+    let v = vertical(VERTICAL);
     for (row, id, hours) in SCHEDULED {
         let it = item(v, id, row);
         let phase = v

@@ -2,18 +2,16 @@
 // traffic). The tables below are written from the seed's structure, not generated from the
 // checklist file: each row names a seed location and the item ids that must carry it.
 
-use launchready::checklist::{Area, Catalog, Checklist, Severity, Unit};
+use launchready::checklist::{Area, Severity, Unit};
+
+use crate::support::*;
 
 const VERTICAL: &str = "internal-ops";
 
 /// Quick Scorecard rows, in the seed's order: (code, row label, items that carry it).
-const SCORECARD: &[(&str, &str, &[&str])] = &[
+const SCORECARD: &[Row] = &[
     ("S1", "Auth on every endpoint", &["auth.required"]),
-    (
-        "S2",
-        "Authorization by role",
-        &["isolation.roles", "isolation.objects"],
-    ),
+    ("S2", "Authorization by role", &["isolation.roles", "isolation.objects"]),
     (
         "S3",
         "Secrets handling",
@@ -27,11 +25,7 @@ const SCORECARD: &[(&str, &str, &[&str])] = &[
     ),
     ("S6", "Rate limiting", &["abuse.rate_limit"]),
     ("S7", "Logging hygiene", &["logging.redaction"]),
-    (
-        "S8",
-        "CORS and CSRF config",
-        &["browser.cors", "browser.csrf"],
-    ),
+    ("S8", "CORS and CSRF config", &["browser.cors", "browser.csrf"]),
     ("S9", "Monitoring live", &["monitoring.alerts"]),
     (
         "S10",
@@ -41,7 +35,7 @@ const SCORECARD: &[(&str, &str, &[&str])] = &[
 ];
 
 /// The checks to run first.
-const FIRST_CHECKS: &[(&str, &str, &[&str])] = &[
+const FIRST_CHECKS: &[Row] = &[
     (
         "C1",
         "unauthenticated access",
@@ -85,34 +79,21 @@ const FIRST_CHECKS: &[(&str, &str, &[&str])] = &[
 ];
 
 /// "What ready means": (code, label, items the [[ready]] entry must name).
-const READY: &[(&str, &str, &[&str])] = &[
+const READY: &[Row] = &[
     ("R1", "no critical auth bypass", &["auth.required"]),
     (
         "R2",
         "zero exposed secrets",
         &["secrets.repo", "secrets.client", "secrets.logs"],
     ),
-    (
-        "R3",
-        "RBAC on every chat action and tool call",
-        &["isolation.roles"],
-    ),
-    (
-        "R4",
-        "prompt injection cannot leak or act",
-        &["ai.prompt_injection"],
-    ),
+    ("R3", "RBAC on every chat action and tool call", &["isolation.roles"]),
+    ("R4", "prompt injection cannot leak or act", &["ai.prompt_injection"]),
     ("R5", "p95 latency", &["perf.latency", "perf.timeouts"]),
     ("R6", "SPF, DKIM and DMARC pass", &["email.auth"]),
     (
         "R7",
         "Cloudflare, SSL, redirects, monitoring live",
-        &[
-            "edge.cdn",
-            "edge.tls",
-            "edge.https_redirect",
-            "monitoring.alerts",
-        ],
+        &["edge.cdn", "edge.tls", "edge.https_redirect", "monitoring.alerts"],
     ),
     (
         "R8",
@@ -121,26 +102,22 @@ const READY: &[(&str, &str, &[&str])] = &[
     ),
 ];
 
-/// Red flags: (code, label, an item the flag must point at).
-const RED_FLAGS: &[(&str, &str, &str)] = &[
-    ("F1", "shared admin key", "secrets.scoped_keys"),
-    ("F2", "side effects without confirmation", "ai.confirmation"),
-    (
-        "F3",
-        "sensitive data to third-party models",
-        "ai.data_policy",
-    ),
-    ("F4", "nobody knows who can access what", "isolation.roles"),
-    ("F5", "no rollback plan", "deploy.rollback"),
+/// Red flags: (code, label, the items the flag must point at).
+const RED_FLAGS: &[Row] = &[
+    ("F1", "shared admin key", &["secrets.scoped_keys"]),
+    ("F2", "side effects without confirmation", &["ai.confirmation"]),
+    ("F3", "sensitive data to third-party models", &["ai.data_policy"]),
+    ("F4", "nobody knows who can access what", &["isolation.roles"]),
+    ("F5", "no rollback plan", &["deploy.rollback"]),
 ];
 
-/// Do-it-yourself fixes: (code, label, an item the fix must point at).
-const DIY: &[(&str, &str, &str)] = &[
-    ("D1", "rotate obvious secrets", "secrets.rotation"),
-    ("D2", "Cloudflare proxying", "edge.cdn"),
-    ("D3", "verify SPF, DKIM and DMARC", "email.auth"),
-    ("D4", "no private keys in the client", "secrets.client"),
-    ("D5", "request logging with redaction", "logging.redaction"),
+/// Do-it-yourself fixes: (code, label, the items the fix must point at).
+const DIY: &[Row] = &[
+    ("D1", "rotate obvious secrets", &["secrets.rotation"]),
+    ("D2", "Cloudflare proxying", &["edge.cdn"]),
+    ("D3", "verify SPF, DKIM and DMARC", &["email.auth"]),
+    ("D4", "no private keys in the client", &["secrets.client"]),
+    ("D5", "request logging with redaction", &["logging.redaction"]),
 ];
 
 /// The failure -> fix -> outcome table: (deliverable id, failure area label).
@@ -155,14 +132,8 @@ const DELIVERABLES: &[(&str, &str)] = &[
     ),
     ("email-deliverability", "email deliverability issues"),
     ("secrets-cleanup", "secret sprawl / unsafe env handling"),
-    (
-        "deploy-discipline",
-        "missing production deployment discipline",
-    ),
-    (
-        "monitoring-handoff",
-        "no monitoring / blind spots after launch",
-    ),
+    ("deploy-discipline", "missing production deployment discipline"),
+    ("monitoring-handoff", "no monitoring / blind spots after launch"),
 ];
 
 /// Phases chosen for the empty "Delivery Map", in order, with hours.
@@ -174,35 +145,10 @@ const PHASES: &[(&str, [u32; 2])] = &[
     ("monitoring-handover", [40, 48]),
 ];
 
-fn vertical() -> Checklist {
-    let catalog = Catalog::builtin().expect("built-in checklists load");
-    catalog
-        .get(VERTICAL)
-        .expect("vertical internal-ops present")
-        .clone()
-}
-
-fn assert_item_cites(v: &Checklist, code: &str, label: &str, id: &str) {
-    let item = v
-        .item(id)
-        .unwrap_or_else(|| panic!("{code} {label}: item {id} is missing from {VERTICAL}"));
-    assert!(
-        item.source.iter().any(|s| s == code),
-        "{code} {label}: item {id} must cite {code} (source = {:?})",
-        item.source
-    );
-}
-
-fn has_source(source: Option<&String>, code: &str) -> bool {
-    source.is_some_and(|s| s == code)
-}
-
 #[test]
 fn header_matches_seed() {
-    let v = vertical();
-    assert_eq!(v.id, VERTICAL);
-    assert_eq!(v.business, "internal operations tools");
-    assert_eq!(v.ready_for, "production traffic");
+    let v = vertical(VERTICAL);
+    assert_header(v, VERTICAL, "internal operations tools", "production traffic");
     assert!(!v.summary.trim().is_empty(), "I: the summary is empty");
     let rule = v.pause_rule.as_deref().unwrap_or("");
     assert!(
@@ -214,91 +160,33 @@ fn header_matches_seed() {
 
 #[test]
 fn every_scorecard_row_is_carried() {
-    let v = vertical();
     assert_eq!(SCORECARD.len(), 10, "the seed's scorecard has 10 rows");
-    for (code, label, ids) in SCORECARD {
-        for id in *ids {
-            assert_item_cites(&v, code, label, id);
-        }
-    }
+    assert_rows_cited(vertical(VERTICAL), SCORECARD);
 }
 
 #[test]
 fn every_first_check_is_carried() {
-    let v = vertical();
-    for (code, label, ids) in FIRST_CHECKS {
-        for id in *ids {
-            assert_item_cites(&v, code, label, id);
-        }
-    }
+    assert_rows_cited(vertical(VERTICAL), FIRST_CHECKS);
 }
 
 #[test]
 fn every_ready_condition_is_present() {
-    let v = vertical();
-    for (code, label, ids) in READY {
-        let entry = v
-            .ready
-            .iter()
-            .find(|r| has_source(r.source.as_ref(), code))
-            .unwrap_or_else(|| panic!("{code} {label}: no [[ready]] entry cites {code}"));
-        for id in *ids {
-            assert!(
-                entry.items.iter().any(|i| i == id),
-                "{code} {label}: ready entry {} must name item {id}",
-                entry.id
-            );
-        }
-    }
-    assert_eq!(
-        v.ready.len(),
-        READY.len(),
-        "the seed lists exactly 8 ready conditions"
-    );
+    let v = vertical(VERTICAL);
+    assert_entries_exactly(v, &v.ready, "R1-R8", READY);
 }
 
 #[test]
 fn every_red_flag_is_present() {
-    let v = vertical();
-    for (code, label, item) in RED_FLAGS {
-        let flag = v
-            .red_flags
-            .iter()
-            .find(|f| has_source(f.source.as_ref(), code))
-            .unwrap_or_else(|| panic!("{code} {label}: no [[red_flag]] cites {code}"));
-        assert!(
-            flag.items.iter().any(|i| i == item),
-            "{code} {label}: red flag {} must name item {item}",
-            flag.id
-        );
-        assert!(
-            v.item(item).is_some(),
-            "{code} {label}: item {item} is missing"
-        );
-    }
+    let v = vertical(VERTICAL);
+    assert_entry_rows(v, &v.red_flags, RED_FLAGS);
 }
 
 #[test]
 fn every_diy_fix_is_present() {
-    let v = vertical();
-    for (code, label, item) in DIY {
-        let fix = v
-            .diy
-            .iter()
-            .find(|d| has_source(d.source.as_ref(), code))
-            .unwrap_or_else(|| panic!("{code} {label}: no [[diy]] cites {code}"));
-        assert!(
-            fix.items.iter().any(|i| i == item),
-            "{code} {label}: fix {} must name item {item}",
-            fix.id
-        );
-    }
+    let v = vertical(VERTICAL);
+    assert_entry_rows(v, &v.diy, DIY);
     // C3's example of reading a key on the server only, carried as the D4 example.
-    let d4 = v
-        .diy
-        .iter()
-        .find(|d| has_source(d.source.as_ref(), "D4"))
-        .expect("D4 present");
+    let d4 = entry(&v.diy, "D4 no private keys in the client", "D4");
     assert!(
         d4.examples
             .iter()
@@ -306,147 +194,92 @@ fn every_diy_fix_is_present() {
         "D4 no private keys in the client: the server-side env example must be in examples"
     );
     // D5's log fields.
-    let d5 = v
-        .diy
-        .iter()
-        .find(|d| has_source(d.source.as_ref(), "D5"))
-        .expect("D5 present");
-    for field in [
-        "route",
-        "status",
-        "user id",
-        "request id",
-        "duration",
-        "Authorization",
-    ] {
-        assert!(
-            d5.text.contains(field),
-            "D5 request logging: text must mention {field}"
-        );
-    }
+    let row = "D5 request logging with redaction";
+    assert_contains_all(
+        row,
+        "the fix",
+        &entry(&v.diy, row, "D5").text,
+        &["route", "status", "user id", "request id", "duration", "Authorization"],
+    );
 }
 
 #[test]
 fn thresholds_match_seed() {
-    let v = vertical();
+    let v = vertical(VERTICAL);
 
-    let p95 = v
-        .threshold("latency.p95")
-        .expect("R5: threshold latency.p95 missing");
-    assert!(
-        matches!(p95.unit, Unit::Ms),
-        "R5: latency.p95 must be in ms"
-    );
-    assert_eq!(
-        p95.millis(),
-        Some(500.0),
-        "R5: p95 for normal chat requests is 500 ms"
+    assert_duration(
+        v,
+        "R5 p95 for normal chat requests is 500 ms",
+        "latency.p95",
+        Unit::Ms,
+        500.0,
+        500.0,
     );
 
-    let model = v
-        .threshold("latency.p95_model_bound")
-        .expect("R5: threshold latency.p95_model_bound missing");
-    assert!(
-        matches!(model.unit, Unit::S),
-        "R5: latency.p95_model_bound must be in s"
-    );
-    assert_eq!(model.number(), Some(1.5), "R5: model-bound p95 is 1.5 s");
-    assert_eq!(
-        model.millis(),
-        Some(1_500.0),
-        "R5: model-bound p95 is 1500 ms"
-    );
-    assert!(
-        model.text.contains("timeouts") && model.text.contains("retries"),
-        "R5: the 1.5 s ceiling applies only with timeouts and retries"
-    );
+    let row = "R5 model-bound p95 is 1.5 s";
+    let model = assert_duration(v, row, "latency.p95_model_bound", Unit::S, 1.5, 1_500.0);
+    // The 1.5 s ceiling applies only with timeouts and retries.
+    assert_contains_all(row, "the threshold", &model.text, &["timeouts", "retries"]);
 
-    let auth = v
-        .threshold("alert.auth_failure_above_baseline")
-        .expect("C6: threshold alert.auth_failure_above_baseline missing");
-    assert!(
-        matches!(auth.unit, Unit::Percent),
-        "C6: auth-failure alert is a percentage"
+    assert_threshold(
+        v,
+        "C6 auth-failure alert at 5 % above normal",
+        "alert.auth_failure_above_baseline",
+        Unit::Percent,
+        5.0,
     );
-    assert_eq!(auth.number(), Some(5.0), "C6: alert at 5 % above normal");
     assert!(
-        v.notes.iter().any(|n| has_source(n.source.as_ref(), "C6")),
+        note_cites(v, "C6", ""),
         "C6: the garbled alert sentence must be recorded in a [[note]]"
     );
 
-    let rollback = v
-        .threshold("rollback.within")
-        .expect("F5: threshold rollback.within missing");
-    assert!(
-        matches!(rollback.unit, Unit::Minutes),
-        "F5: rollback limit is in minutes"
-    );
-    assert_eq!(
-        rollback.millis(),
-        Some(3_600_000.0),
-        "F5: minutes, not hours (under 60 minutes)"
+    assert_duration(
+        v,
+        "F5 rollback in minutes, not hours (under 60 minutes)",
+        "rollback.within",
+        Unit::Minutes,
+        60.0,
+        3_600_000.0,
     );
 
-    let dmarc = v
-        .threshold("dmarc.min_policy")
-        .expect("R6: threshold dmarc.min_policy missing");
-    assert!(
-        matches!(dmarc.unit, Unit::Policy),
-        "R6: DMARC minimum is a policy word"
-    );
-    assert!(
-        matches!(dmarc.policy(), Some("none" | "quarantine" | "reject")),
-        "R6: DMARC minimum must be none, quarantine or reject"
-    );
+    dmarc_policy(v, "R6 SPF, DKIM and DMARC pass");
 
     // The seed gives no rate-limit numbers and no alert time.
-    for id in [
-        "ratelimit.login",
-        "ratelimit.chat",
-        "ratelimit.verification_resend",
-        "alert.within",
-    ] {
-        assert!(
-            v.threshold(id).is_none(),
-            "S6/C6: the seed states no value for {id}"
-        );
-    }
+    assert_no_thresholds(
+        v,
+        "S6/C6 no numbers in the seed",
+        &[
+            "ratelimit.login",
+            "ratelimit.chat",
+            "ratelimit.verification_resend",
+            "alert.within",
+        ],
+    );
 }
 
 #[test]
 fn phases_follow_the_product_order_and_the_choice_is_noted() {
-    let v = vertical();
-    let got: Vec<(&str, Option<[u32; 2]>)> =
-        v.phases.iter().map(|p| (p.id.as_str(), p.hours)).collect();
-    let want: Vec<(&str, Option<[u32; 2]>)> =
-        PHASES.iter().map(|(id, h)| (*id, Some(*h))).collect();
+    let v = vertical(VERTICAL);
+    let got: Vec<(&str, Option<[u32; 2]>)> = v.phases.iter().map(|p| (p.id.as_str(), p.hours)).collect();
+    let want: Vec<(&str, Option<[u32; 2]>)> = PHASES.iter().map(|(id, h)| (*id, Some(*h))).collect();
     assert_eq!(
         got, want,
         "T: phases audit -> lock down -> edge -> email -> monitoring and handover"
     );
     assert!(
-        v.notes
-            .iter()
-            .any(|n| has_source(n.source.as_ref(), "T") && n.text.contains("48")),
+        note_cites(v, "T", "48"),
         "T: the seed's Delivery Map is empty; a [[note]] must record the chosen phases and hours"
     );
     // Every area used by an item is scheduled.
     for item in &v.items {
-        assert!(
-            v.phase(&item.phase).is_some(),
-            "T: item {} has no phase",
-            item.id
-        );
+        assert!(v.phase(&item.phase).is_some(), "T: item {} has no phase", item.id);
     }
-    assert_eq!(
-        v.item("logging.redaction").map(|i| i.phase.as_str()),
-        Some("lock-down")
-    );
+    assert_eq!(v.item("logging.redaction").map(|i| i.phase.as_str()), Some("lock-down"));
 }
 
 #[test]
 fn deliverables_are_the_failure_map() {
-    let v = vertical();
+    let v = vertical(VERTICAL);
     assert_eq!(
         v.deliverables.len(),
         DELIVERABLES.len(),
@@ -456,105 +289,67 @@ fn deliverables_are_the_failure_map() {
         let d = v
             .deliverable(id)
             .unwrap_or_else(|| panic!("M {label}: deliverable {id} missing"));
-        assert!(
-            has_source(d.source.as_ref(), "M"),
+        assert_eq!(
+            d.source.as_deref(),
+            Some("M"),
             "M {label}: deliverable {id} must cite M"
         );
         assert!(
             d.fixes.is_some(),
             "M {label}: deliverable {id} needs the failure it fixes"
         );
-        assert!(
-            d.outcome.is_some(),
-            "M {label}: deliverable {id} needs its outcome"
-        );
+        assert!(d.outcome.is_some(), "M {label}: deliverable {id} needs its outcome");
         assert!(
             d.hours.is_none(),
             "M {label}: the seed gives no hours for deliverable {id}"
         );
     }
     let mapped = |item: &str| v.item(item).and_then(|i| i.deliverable.clone());
-    assert_eq!(
-        mapped("edge.dns_hygiene").as_deref(),
-        Some("domain-routing")
-    );
+    assert_eq!(mapped("edge.dns_hygiene").as_deref(), Some("domain-routing"));
     assert_eq!(mapped("edge.cdn").as_deref(), Some("edge-protection"));
-    assert_eq!(
-        mapped("email.auth").as_deref(),
-        Some("email-deliverability")
-    );
+    assert_eq!(mapped("email.auth").as_deref(), Some("email-deliverability"));
     assert_eq!(mapped("secrets.repo").as_deref(), Some("secrets-cleanup"));
-    assert_eq!(
-        mapped("deploy.rollback").as_deref(),
-        Some("deploy-discipline")
-    );
-    assert_eq!(
-        mapped("monitoring.alerts").as_deref(),
-        Some("monitoring-handoff")
-    );
-    let monitoring = v
-        .deliverable("monitoring-handoff")
-        .expect("monitoring-handoff");
+    assert_eq!(mapped("deploy.rollback").as_deref(), Some("deploy-discipline"));
+    assert_eq!(mapped("monitoring.alerts").as_deref(), Some("monitoring-handoff"));
+    let monitoring = v.deliverable("monitoring-handoff").expect("monitoring-handoff");
     assert!(monitoring.areas.contains(&Area::Monitoring));
 }
 
 #[test]
 fn severity_facts_from_the_seed() {
-    let v = vertical();
-    let sev = |id: &str| {
-        v.item(id)
-            .unwrap_or_else(|| panic!("item {id} missing"))
-            .severity
-    };
-    // C1: a route answering without identity is a launch blocker.
-    assert_eq!(
-        sev("auth.required"),
-        Severity::Blocker,
-        "C1: an auth bypass is a blocker"
-    );
-    // R3: RBAC on every chat action and tool call is a release condition here.
-    assert_eq!(
-        sev("isolation.roles"),
-        Severity::Blocker,
-        "R3: role checks are a blocker here"
-    );
-    assert_eq!(
-        sev("isolation.objects"),
-        Severity::Blocker,
-        "C2: another team's records are a blocker"
-    );
-    // R2: zero exposed secrets.
-    assert_eq!(
-        sev("secrets.repo"),
-        Severity::Blocker,
-        "R2: keys in the repo are a blocker"
-    );
-    assert_eq!(
-        sev("secrets.client"),
-        Severity::Blocker,
-        "R2: keys in the bundle are a blocker"
+    let v = vertical(VERTICAL);
+    assert_blockers(
+        v,
+        &[
+            // C1: a route answering without identity is a launch blocker.
+            ("C1 an auth bypass", "auth.required"),
+            // R3: RBAC on every chat action and tool call is a release condition here.
+            ("R3 role checks on every chat action and tool call", "isolation.roles"),
+            ("C2 another team's records", "isolation.objects"),
+            // R2: zero exposed secrets.
+            ("R2 keys in the repo", "secrets.repo"),
+            ("R2 keys in the bundle", "secrets.client"),
+        ],
     );
     // Every other ready condition must be met before launch: at least high.
     for (code, label, ids) in READY {
         for id in *ids {
-            assert!(
-                matches!(sev(id), Severity::Blocker | Severity::High),
-                "{code} {label}: item {id} is a ready condition and must be at least high"
-            );
+            assert_high_or_blocker(v, &format!("{code} {label} (a ready condition)"), id);
         }
     }
-    assert_eq!(
-        sev("ai.prompt_injection"),
+    assert_severity(
+        v,
+        "R4 prompt injection must be fixed before launch",
+        "ai.prompt_injection",
         Severity::High,
-        "R4: prompt injection must be fixed before launch"
     );
 }
 
 #[test]
 fn overrides_carry_the_seed_specifics() {
-    let v = vertical();
+    let v = vertical(VERTICAL);
     let text = |id: &str| {
-        let i = v.item(id).unwrap_or_else(|| panic!("item {id} missing"));
+        let i = item(v, id, "overrides");
         format!(
             "{} {} {}",
             i.emphasis.as_deref().unwrap_or(""),
@@ -562,44 +357,46 @@ fn overrides_carry_the_seed_specifics() {
             i.method.as_deref().unwrap_or("")
         )
     };
-    let auth = text("auth.required");
-    assert!(
-        auth.contains("webhook") && auth.contains("background-job"),
-        "C1: webhooks and job callbacks"
+    assert_contains_all(
+        "C1 webhooks and job callbacks",
+        "auth.required",
+        &text("auth.required"),
+        &["webhook", "background-job"],
     );
+    let row = "C2 two accounts with different roles, and list views checked first";
     let objects = text("isolation.objects");
-    assert!(
-        objects.contains("different roles") && objects.to_lowercase().contains("list views"),
-        "C2: two accounts with different roles, and list views checked first"
+    assert_contains_all(row, "isolation.objects", &objects, &["different roles"]);
+    assert_mentions(row, "isolation.objects", &objects, &["list views"]);
+    assert_contains_all(
+        "R3 every chat action and tool call",
+        "isolation.roles",
+        &text("isolation.roles"),
+        &["chat action", "tool call"],
     );
-    let roles = text("isolation.roles");
-    assert!(
-        roles.contains("chat action") && roles.contains("tool call"),
-        "R3: every chat action and tool call"
+    assert_contains_all(
+        "C3 history and JSON files",
+        "secrets.repo",
+        &text("secrets.repo"),
+        &["history", "service-account JSON"],
     );
-    let repo = text("secrets.repo");
-    assert!(
-        repo.contains("history") && repo.contains("service-account JSON"),
-        "C3: history and JSON files"
+    assert_contains_all(
+        "D5 logging",
+        "the redaction item logging.redaction",
+        &text("logging.redaction"),
+        &[
+            "route",
+            "status",
+            "user id",
+            "request id",
+            "duration",
+            "tokens",
+            "passwords",
+        ],
     );
-    let logs = text("logging.redaction");
-    for word in [
-        "route",
-        "status",
-        "user id",
-        "request id",
-        "duration",
-        "tokens",
-        "passwords",
-    ] {
-        assert!(
-            logs.contains(word),
-            "D5 logging: redaction item must mention {word}"
-        );
-    }
-    let injection = text("ai.prompt_injection");
-    assert!(
-        injection.contains("ready condition"),
-        "R4: prompt injection is a ready condition"
+    assert_contains_all(
+        "R4 prompt injection is a ready condition",
+        "ai.prompt_injection",
+        &text("ai.prompt_injection"),
+        &["ready condition"],
     );
 }

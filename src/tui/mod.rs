@@ -1,0 +1,237 @@
+//! The wizard's terminal loop: draws the [`App`], feeds it keys, mouse events and probe results,
+//! and carries out its [`Command`]s (save, run or cancel probes, export).
+//!
+//! It redraws only when something happened, ticks only while a probe runs (for the spinner), and
+//! restores the terminal on exit, on panic (ratatui's hook), on Ctrl-C and on SIGTERM.
+
+pub mod app;
+pub mod theme;
+pub mod ui;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event, EventStream};
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+
+pub use app::{App, Command, ProbeState, Screen};
+
+use crate::assessment::Store;
+use crate::probe::ProbeCtx;
+use crate::probe::dns::Dns;
+use crate::probe::email::EmailOptions;
+
+/// How the wizard starts.
+pub struct Options {
+    pub ctx: ProbeCtx,
+    pub color: bool,
+}
+
+/// Runs the wizard until the user quits.
+pub async fn run(mut app: App, options: Options) -> anyhow::Result<()> {
+    let mut terminal = ratatui::init();
+    let _ = crossterm::execute!(std::io::stdout(), EnableMouseCapture);
+    let result = event_loop(&mut terminal, &mut app, &options).await;
+    let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
+    ratatui::restore();
+    result
+}
+
+async fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, options: &Options) -> anyhow::Result<()> {
+    let theme = theme::Theme::new(options.color);
+    let mut events = EventStream::new();
+    let (probe_tx, mut probe_rx) = mpsc::unbounded_channel::<(String, ProbeState)>();
+    let mut runner = Runner::new(options.ctx.clone(), probe_tx);
+    #[cfg(unix)]
+    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut last_area = terminal.size()?;
+    loop {
+        terminal.draw(|frame| {
+            last_area = frame.area().as_size();
+            ui::render(app, &theme, frame);
+        })?;
+        let tick = async {
+            if app.busy() {
+                tokio::time::sleep(Duration::from_millis(120)).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        #[cfg(unix)]
+        let term = sigterm.recv();
+        #[cfg(not(unix))]
+        let term = std::future::pending::<Option<()>>();
+        let commands = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(Event::Key(key))) => app.on_key(key),
+                Some(Ok(Event::Mouse(mouse))) => {
+                    let area = ratatui::layout::Rect::new(0, 0, last_area.width, last_area.height);
+                    app.on_mouse(mouse, ui::list_top(app, area))
+                }
+                Some(Ok(_)) => vec![],
+                Some(Err(e)) => return Err(e.into()),
+                None => vec![Command::Quit],
+            },
+            Some((id, state)) = probe_rx.recv() => app.on_probe(id, state),
+            () = tick => vec![],
+            _ = term => vec![Command::Quit],
+        };
+        for command in commands {
+            if execute(app, &mut runner, command) {
+                runner.cancel_all();
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Carries out one command; `true` means quit.
+pub fn execute(app: &mut App, runner: &mut Runner, command: Command) -> bool {
+    match command {
+        Command::Quit => return true,
+        Command::Save => save(app),
+        Command::RunProbes(ids) => {
+            let Some(assessment) = &app.assessment else {
+                return false;
+            };
+            let options = EmailOptions {
+                selectors: Vec::new(),
+                min_dmarc_policy: app
+                    .checklist()
+                    .threshold("dmarc.min_policy")
+                    .and_then(|t| t.policy())
+                    .map(str::to_string),
+            };
+            for id in ids {
+                app.probes
+                    .insert(id.clone(), ProbeState::Running { since: Instant::now() });
+                runner.start(&id, assessment.target.target.clone(), options.clone());
+            }
+        }
+        Command::CancelProbes(ids) => {
+            for id in ids {
+                if runner.cancel(&id) {
+                    app.probes.insert(id, ProbeState::Cancelled);
+                }
+            }
+        }
+        Command::Export { markdown, json, folder } => export(app, markdown, json, &folder),
+    }
+    false
+}
+
+/// Saves the open assessment; a failure is shown, never silently dropped.
+pub fn save(app: &mut App) {
+    if let (Some(a), Some(path)) = (&app.assessment, &app.path) {
+        if let Err(e) = Store::save(a, path) {
+            app.message = Some(format!("Could not save: {e:#}"));
+        }
+    }
+}
+
+fn export(app: &mut App, markdown: bool, json: bool, folder: &Path) {
+    let Some(a) = &app.assessment else { return };
+    // Show where the files really are, not a path relative to wherever the wizard started.
+    let folder = &std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf());
+    let checklist = app.checklist();
+    let stem = app
+        .path
+        .as_ref()
+        .and_then(|p| p.file_stem())
+        .map_or_else(|| "assessment".to_string(), |s| s.to_string_lossy().into_owned());
+    let mut written = Vec::new();
+    let mut outputs = Vec::new();
+    if markdown {
+        outputs.push((
+            folder.join(format!("{stem}.md")),
+            crate::report::markdown::render(checklist, a).into_bytes(),
+        ));
+    }
+    if json {
+        outputs.push((
+            folder.join(format!("{stem}.json")),
+            crate::report::json::render(checklist, a).into_bytes(),
+        ));
+    }
+    for (path, bytes) in outputs {
+        match crate::assessment::write_atomic(&path, &bytes, |_| Ok(())) {
+            Ok(()) => written.push(path),
+            Err(e) => {
+                app.export.error = Some(format!("{e:#}"));
+                return;
+            }
+        }
+    }
+    app.export.error = None;
+    app.export.written = written;
+}
+
+/// Runs probes as tasks and reports them on a channel; each can be cancelled.
+pub struct Runner {
+    ctx: ProbeCtx,
+    tx: mpsc::UnboundedSender<(String, ProbeState)>,
+    tasks: HashMap<String, tokio::task::JoinHandle<()>>,
+    dns: Option<Arc<Dns>>,
+}
+
+impl Runner {
+    pub fn new(ctx: ProbeCtx, tx: mpsc::UnboundedSender<(String, ProbeState)>) -> Runner {
+        Runner {
+            ctx,
+            tx,
+            tasks: HashMap::new(),
+            dns: None,
+        }
+    }
+
+    fn start(&mut self, id: &str, target: crate::target::Target, options: EmailOptions) {
+        self.cancel(id);
+        let dns = match &self.dns {
+            Some(d) => d.clone(),
+            None => match Dns::new(&self.ctx) {
+                Ok(d) => {
+                    let d = Arc::new(d);
+                    self.dns = Some(d.clone());
+                    d
+                }
+                Err(e) => {
+                    let result = crate::probe::ProbeResult::new(
+                        id,
+                        crate::probe::Status::Error,
+                        id,
+                        format!("Could not set up DNS: {e}"),
+                    );
+                    let _ = self.tx.send((id.to_string(), ProbeState::Done(result)));
+                    return;
+                }
+            },
+        };
+        let (tx, id_owned) = (self.tx.clone(), id.to_string());
+        let handle = tokio::spawn(async move {
+            if let Some(result) = crate::probe::run_check(&id_owned, &target, dns.as_ref(), &options).await {
+                let _ = tx.send((id_owned, ProbeState::Done(result)));
+            }
+        });
+        self.tasks.insert(id.to_string(), handle);
+    }
+
+    /// Stops a running probe; `true` when one was running.
+    fn cancel(&mut self, id: &str) -> bool {
+        match self.tasks.remove(id) {
+            Some(handle) if !handle.is_finished() => {
+                handle.abort();
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn cancel_all(&mut self) {
+        for (_, handle) in self.tasks.drain() {
+            handle.abort();
+        }
+    }
+}

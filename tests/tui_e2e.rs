@@ -1,0 +1,172 @@
+//! End to end: the real binary in a tmux pane, driven with keystrokes as a person would, against
+//! a loopback DNS server; the answers are saved and the exported Markdown is checked.
+//! Needs tmux (`.ci/run` installs it).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    session: String,
+}
+
+impl Tmux {
+    fn start(command: &str) -> Tmux {
+        let session = format!("lr-e2e-{}", std::process::id());
+        let status = Command::new("tmux")
+            .args(["new-session", "-d", "-s", &session, "-x", "100", "-y", "30", command])
+            .status()
+            .expect("tmux is installed (see .ci/run)");
+        assert!(status.success());
+        Tmux { session }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            let status = Command::new("tmux")
+                .args(["send-keys", "-t", &self.session, k])
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+    }
+
+    fn text(&self, text: &str) {
+        let status = Command::new("tmux")
+            .args(["send-keys", "-t", &self.session, "-l", text])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.session])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn alive(&self) -> bool {
+        Command::new("tmux")
+            .args(["has-session", "-t", &self.session])
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    /// Waits (bounded) until `ready` holds, showing the screen when it never does.
+    fn wait(&self, what: &str, mut ready: impl FnMut(&Tmux) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if ready(self) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("timed out waiting for {what}; the screen:\n{}", self.screen());
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.session])
+            .status();
+    }
+}
+
+fn saved(data: &Path) -> Option<launchready::assessment::Assessment> {
+    let store = launchready::assessment::Store::new(data.to_path_buf());
+    store.list().ok()?.into_iter().find_map(|l| l.assessment.ok())
+}
+
+fn files_with(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == ext))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_wizard_runs_in_a_real_terminal_from_start_to_export() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut zone = common::dns::Zone::new();
+    zone.txt("acme.example", &["v=spf1 include:_spf.acme.example ~all"])
+        .txt("_spf.acme.example", &["v=spf1 ip4:192.0.2.0/24 -all"])
+        .txt("_dmarc.acme.example", &["v=DMARC1; p=none"])
+        .mx("acme.example", 1, "mx.acme.example")
+        .a("mx.acme.example", "192.0.2.25");
+    let server = rt.block_on(common::dns::serve(zone));
+    let data = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let command = format!(
+        "env NO_COLOR=1 LAUNCHREADY_DATA_DIR={} {} --resolver {} --timeout 1",
+        data.path().display(),
+        env!("CARGO_BIN_EXE_launchready"),
+        server.addr
+    );
+    let tmux = Tmux::start(&command);
+    tmux.wait("the start screen", |t| t.screen().contains("New assessment"));
+
+    // New assessment, first vertical, product name and email domain, continue.
+    tmux.keys(&["Enter"]);
+    tmux.wait("the vertical list", |t| t.screen().contains("B2B service"));
+    tmux.keys(&["Enter"]);
+    tmux.text("Acme Chat");
+    tmux.keys(&["Tab", "Tab"]);
+    tmux.text("acme.example");
+    // From the domain field (the third) to the continue button after the consent toggle.
+    for _ in 0..8 {
+        tmux.keys(&["Tab"]);
+    }
+    tmux.keys(&["Enter"]);
+
+    // The email probes run in the background and their results are saved.
+    tmux.wait("the probe results", |_| {
+        saved(data.path()).is_some_and(|a| a.probes.len() == 5)
+    });
+    let assessment = saved(data.path()).unwrap();
+    assert_eq!(assessment.target.product.name, "Acme Chat");
+    assert_eq!(assessment.probes["email.spf"].status, launchready::probe::Status::Pass);
+    // No DKIM key under any selector: a question for the user, not a failure.
+    assert_eq!(assessment.probes["email.dkim"].status, launchready::probe::Status::Warn);
+
+    // Questions: answer every one "yes" with single keys.
+    tmux.keys(&["Enter"]);
+    let total = launchready::checklist::Catalog::builtin()
+        .unwrap()
+        .get("b2b-service")
+        .unwrap()
+        .items
+        .len();
+    for _ in 0..total {
+        tmux.keys(&["y"]);
+    }
+    tmux.wait("every answer saved", |_| {
+        saved(data.path()).is_some_and(|a| a.answers.len() == total)
+    });
+
+    // Export to a folder typed into the form.
+    tmux.keys(&["x", "Tab", "Tab", "BSpace"]);
+    tmux.text(&out.path().display().to_string());
+    tmux.keys(&["Tab", "Enter"]);
+    tmux.wait("the exported files", |_| {
+        !files_with(out.path(), "md").is_empty() && !files_with(out.path(), "json").is_empty()
+    });
+    let md = std::fs::read_to_string(&files_with(out.path(), "md")[0]).unwrap();
+    assert!(md.contains("# Launch readiness: Acme Chat"), "{md}");
+    assert!(md.contains("DMARC"), "{md}");
+
+    // Quit asks first; then the program ends and the pane closes.
+    tmux.keys(&["q"]);
+    tmux.wait("the quit question", |t| t.screen().contains("Quit launchready?"));
+    tmux.keys(&["y"]);
+    tmux.wait("the program to end", |t| !t.alive());
+    drop(server);
+}

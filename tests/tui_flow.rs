@@ -1,0 +1,308 @@
+//! The wizard's flow driven by key events, without a terminal: a whole assessment from the start
+//! screen to the exported files, probes included, and resuming after a crash.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use launchready::assessment::{AnswerValue, Assessment, Store};
+use launchready::checklist::Catalog;
+use launchready::probe::{ProbeCtx, Status};
+use launchready::tui::app::Overlay;
+use launchready::tui::{App, Command, ProbeState, Runner, Screen, execute};
+use tokio::sync::mpsc;
+
+fn fixed_time() -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_000_000)
+}
+
+fn app(data: &Path) -> App {
+    let mut app = App::new(Catalog::builtin().unwrap(), Store::new(data.to_path_buf()));
+    app.clock = fixed_time;
+    app
+}
+
+fn key(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+/// Presses keys, carrying out the commands they return; probe commands go to `runner`.
+fn press(app: &mut App, runner: &mut Runner, keys: &[KeyCode]) {
+    for &k in keys {
+        for command in app.on_key(key(k)) {
+            assert!(!execute(app, runner, command), "nothing here quits");
+        }
+    }
+}
+
+fn typed(text: &str) -> Vec<KeyCode> {
+    text.chars().map(KeyCode::Char).collect()
+}
+
+fn runner(ctx: ProbeCtx) -> (Runner, mpsc::UnboundedReceiver<(String, ProbeState)>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    (Runner::new(ctx, tx), rx)
+}
+
+/// From the start screen to the product form of `vertical_index`.
+/// Tabs to the continue button of the form and presses it.
+fn submit(app: &mut App, runner: &mut Runner) {
+    while app.field_focus != app.fields.len() + 1 {
+        press(app, runner, &[KeyCode::Tab]);
+    }
+    press(app, runner, &[KeyCode::Enter]);
+    assert_eq!(app.screen, Screen::Probes, "{:?}", app.message);
+}
+
+fn to_form(app: &mut App, runner: &mut Runner, vertical_index: usize) {
+    press(app, runner, &[KeyCode::Enter]);
+    assert_eq!(app.screen, Screen::Vertical);
+    press(app, runner, &vec![KeyCode::Down; vertical_index]);
+    press(app, runner, &[KeyCode::Enter]);
+    assert_eq!(app.screen, Screen::Target);
+}
+
+#[tokio::test]
+async fn a_whole_assessment_from_start_to_export() {
+    let data = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let mut app = app(data.path());
+    let (mut runner, _rx) = runner(ProbeCtx::default());
+    to_form(&mut app, &mut runner, 1);
+
+    // Continue with an empty name is refused inline.
+    press(&mut app, &mut runner, &[KeyCode::BackTab, KeyCode::Enter]);
+    assert_eq!(app.screen, Screen::Target);
+    assert!(app.fields[0].error.is_some());
+    assert_eq!(app.field_focus, 0, "focus goes to the field to fix");
+
+    // A URL without a scheme is flagged as it is typed.
+    press(&mut app, &mut runner, &typed("Shopbot"));
+    press(&mut app, &mut runner, &[KeyCode::Tab, KeyCode::Tab, KeyCode::Tab]);
+    press(&mut app, &mut runner, &typed("shop.example"));
+    assert!(
+        app.fields[3].error.as_deref().is_some_and(|e| e.contains("scheme")),
+        "{:?}",
+        app.fields[3]
+    );
+    for _ in 0.."shop.example".len() {
+        press(&mut app, &mut runner, &[KeyCode::Backspace]);
+    }
+    assert!(app.fields[3].error.is_none());
+
+    // Continue: the assessment is created and saved at once.
+    press(&mut app, &mut runner, &[KeyCode::BackTab; 4]);
+    assert_eq!(app.field_focus, app.fields.len() + 1, "on the continue button");
+    press(&mut app, &mut runner, &[KeyCode::Enter]);
+    assert_eq!(app.screen, Screen::Probes);
+    let path = app.path.clone().unwrap();
+    assert!(path.exists(), "saved as soon as it starts");
+    assert!(
+        app.probes.is_empty(),
+        "no domain, so nothing to probe; its items become questions"
+    );
+
+    // Every question answered "yes" with single keys; each answer is saved.
+    press(&mut app, &mut runner, &[KeyCode::Enter]);
+    assert_eq!(app.screen, Screen::Questions);
+    let total = app.order.len();
+    press(&mut app, &mut runner, &vec![KeyCode::Char('y'); total]);
+    assert_eq!(app.screen, Screen::Scorecard);
+    assert_eq!(Assessment::load(&path).unwrap().answers.len(), total);
+
+    // Export both formats to a folder typed in the form.
+    press(&mut app, &mut runner, &[KeyCode::Char('x')]);
+    assert_eq!(app.screen, Screen::Export);
+    press(&mut app, &mut runner, &[KeyCode::Tab, KeyCode::Tab]);
+    for _ in 0..app.export.folder.len() {
+        press(&mut app, &mut runner, &[KeyCode::Backspace]);
+    }
+    press(&mut app, &mut runner, &typed(&out.path().display().to_string()));
+    press(&mut app, &mut runner, &[KeyCode::Tab, KeyCode::Enter]);
+    assert_eq!(app.export.error, None);
+    assert_eq!(app.export.written.len(), 2);
+    let md = std::fs::read_to_string(
+        app.export
+            .written
+            .iter()
+            .find(|p| p.extension().unwrap() == "md")
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(md.contains("# Launch readiness: Shopbot"), "{md}");
+    assert!(md.contains("**Ready.**"), "{md}");
+    let json: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(
+            app.export
+                .written
+                .iter()
+                .find(|p| p.extension().unwrap() == "json")
+                .unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(json["verdict"], "ready");
+    assert_eq!(json["checklist"]["id"], "ecommerce");
+}
+
+#[tokio::test]
+async fn probes_run_in_the_background_and_overrides_need_a_note() {
+    // A domain whose SPF allows anyone: the probe fails it.
+    let mut zone = common::dns::Zone::new();
+    zone.txt("shop.example", &["v=spf1 +all"])
+        .mx("shop.example", 1, "mx.shop.example")
+        .a("mx.shop.example", "192.0.2.1");
+    let server = common::dns::serve(zone).await;
+    let data = tempfile::tempdir().unwrap();
+    let mut app = app(data.path());
+    let ctx = ProbeCtx {
+        resolver: Some(server.addr),
+        timeout: Duration::from_millis(500),
+        attempts: 1,
+    };
+    let (mut runner, mut rx) = runner(ctx);
+    to_form(&mut app, &mut runner, 0);
+    press(&mut app, &mut runner, &typed("Acme Chat"));
+    press(&mut app, &mut runner, &[KeyCode::Tab, KeyCode::Tab]);
+    press(&mut app, &mut runner, &typed("shop.example"));
+    submit(&mut app, &mut runner);
+    assert!(
+        app.busy(),
+        "probes started: {:?}",
+        app.probes.keys().collect::<Vec<_>>()
+    );
+    let expected = app.probes.len();
+    assert!(expected >= 5, "every email check runs");
+
+    // The user may go on to the questions while probes run.
+    press(&mut app, &mut runner, &[KeyCode::Enter]);
+    assert_eq!(app.screen, Screen::Questions);
+
+    // Results arrive over the channel and are recorded and saved.
+    let mut finished = 0;
+    while finished < expected {
+        let (id, state) = tokio::time::timeout(Duration::from_secs(60), rx.recv())
+            .await
+            .expect("probes finish")
+            .unwrap();
+        for command in app.on_probe(id, state) {
+            execute(&mut app, &mut runner, command);
+        }
+        finished = app.probes_done();
+    }
+    assert!(!app.busy());
+    let saved = Assessment::load(app.path.as_ref().unwrap()).unwrap();
+    assert_eq!(saved.probes["email.spf"].status, Status::Fail);
+
+    // Answering "yes" to the SPF item against the failed probe asks for a note first.
+    let spf_item = app.checklist().items_for_check("email.spf").next().unwrap().id.clone();
+    let pos = app
+        .order
+        .iter()
+        .position(|&i| app.checklist().items[i].id == spf_item)
+        .unwrap();
+    app.question = pos;
+    press(&mut app, &mut runner, &[KeyCode::Char('y')]);
+    assert!(matches!(
+        app.overlay,
+        Overlay::Note {
+            pending: Some(AnswerValue::Yes),
+            ..
+        }
+    ));
+    press(&mut app, &mut runner, &[KeyCode::Enter]);
+    assert!(app.message.as_deref().is_some_and(|m| m.contains("needs a note")));
+    assert!(
+        !Assessment::load(app.path.as_ref().unwrap())
+            .unwrap()
+            .answers
+            .contains_key(&spf_item)
+    );
+
+    app.question = pos;
+    press(&mut app, &mut runner, &[KeyCode::Char('y')]);
+    press(&mut app, &mut runner, &typed("New record published today."));
+    press(&mut app, &mut runner, &[KeyCode::Enter]);
+    let saved = Assessment::load(app.path.as_ref().unwrap()).unwrap();
+    let answer = &saved.answers[&spf_item];
+    assert_eq!(
+        (answer.value, answer.note.as_deref()),
+        (AnswerValue::Yes, Some("New record published today."))
+    );
+}
+
+#[tokio::test]
+async fn resuming_after_a_crash_loses_no_answer() {
+    let data = tempfile::tempdir().unwrap();
+    let answered;
+    {
+        let mut app = app(data.path());
+        let (mut runner, _rx) = runner(ProbeCtx::default());
+        to_form(&mut app, &mut runner, 3);
+        press(&mut app, &mut runner, &typed("Coach Bot"));
+        press(&mut app, &mut runner, &[KeyCode::Tab]);
+        press(&mut app, &mut runner, &typed("Client One"));
+        submit(&mut app, &mut runner);
+        press(&mut app, &mut runner, &[KeyCode::Enter]);
+        assert_eq!(app.screen, Screen::Questions);
+        press(
+            &mut app,
+            &mut runner,
+            &[
+                KeyCode::Char('y'),
+                KeyCode::Char('n'),
+                KeyCode::Char('u'),
+                KeyCode::Char('a'),
+            ],
+        );
+        // A note on the last answer, after going back to it.
+        press(&mut app, &mut runner, &[KeyCode::Left, KeyCode::Char('m')]);
+        press(&mut app, &mut runner, &typed("ask the CTO"));
+        press(&mut app, &mut runner, &[KeyCode::Enter]);
+        answered = app.assessment.as_ref().unwrap().answers.clone();
+        assert_eq!(answered.len(), 4);
+        // The process dies here: no quit, no final save.
+    }
+    let mut app = app(data.path());
+    let (mut runner, _rx) = runner(ProbeCtx::default());
+    assert_eq!(app.resumable().len(), 1);
+    press(&mut app, &mut runner, &[KeyCode::Down, KeyCode::Enter]);
+    assert_eq!(app.screen, Screen::Questions);
+    let resumed = app.assessment.as_ref().unwrap();
+    assert_eq!(resumed.answers, answered);
+    assert_eq!(resumed.target.product.client.as_deref(), Some("Client One"));
+    assert_eq!(app.question, 4, "continues at the first unanswered question");
+    assert_eq!(
+        resumed
+            .answers
+            .values()
+            .filter(|a| a.value == AnswerValue::NotApplicable)
+            .count(),
+        1
+    );
+    assert!(answered.values().any(|a| a.note.as_deref() == Some("ask the CTO")));
+}
+
+#[test]
+fn quitting_asks_first_and_ctrl_c_quits_at_once() {
+    let data = tempfile::tempdir().unwrap();
+    let mut app = app(data.path());
+    assert!(app.on_key(key(KeyCode::Char('q'))).is_empty());
+    assert_eq!(app.overlay, Overlay::ConfirmQuit);
+    assert!(app.on_key(key(KeyCode::Esc)).is_empty());
+    assert_eq!(app.overlay, Overlay::None);
+    app.on_key(key(KeyCode::Char('q')));
+    assert_eq!(app.on_key(key(KeyCode::Char('y'))), vec![Command::Quit]);
+    assert_eq!(
+        app.on_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+        vec![Command::Quit]
+    );
+    // `?` opens the keys of the current screen, any key closes them.
+    app.on_key(key(KeyCode::Char('?')));
+    assert_eq!(app.overlay, Overlay::Help);
+    app.on_key(key(KeyCode::Char('x')));
+    assert_eq!(app.overlay, Overlay::None);
+}
