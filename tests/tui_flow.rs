@@ -306,3 +306,39 @@ fn quitting_asks_first_and_ctrl_c_quits_at_once() {
     app.on_key(key(KeyCode::Char('x')));
     assert_eq!(app.overlay, Overlay::None);
 }
+
+#[test]
+fn a_long_question_scrolls_and_the_scroll_resets_on_the_next_one() {
+    use ratatui::{Terminal, backend::TestBackend};
+    let data = tempfile::tempdir().unwrap();
+    let mut app = app(data.path());
+    let (tx, _rx) = mpsc::unbounded_channel();
+    let mut runner = Runner::new(ProbeCtx::default(), tx);
+    to_form(&mut app, &mut runner, 0);
+    press(&mut app, &mut runner, &typed("Acme Chat"));
+    submit(&mut app, &mut runner);
+    press(&mut app, &mut runner, &[KeyCode::Enter, KeyCode::Char('w')]);
+    let theme = launchready::tui::theme::Theme::new(false);
+    // A short window, so the how-to cannot fit.
+    let mut terminal = Terminal::new(TestBackend::new(80, 16)).unwrap();
+    let screen = |app: &App, terminal: &mut Terminal<TestBackend>| {
+        terminal.draw(|f| launchready::tui::ui::render(app, &theme, f)).unwrap();
+        let buffer = terminal.backend().buffer().clone();
+        (0..buffer.area.height)
+            .map(|y| {
+                (0..buffer.area.width)
+                    .map(|x| buffer[(x, y)].symbol().to_string())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let top = screen(&app, &mut terminal);
+    assert!(top.contains("more below"), "the how-to does not fit at 80x16:\n{top}");
+    press(&mut app, &mut runner, &[KeyCode::Down; 40]);
+    let bottom = screen(&app, &mut terminal);
+    assert!(!bottom.contains("more below"), "scrolled to the end:\n{bottom}");
+    assert!(bottom.contains("How to fix"), "{bottom}");
+    press(&mut app, &mut runner, &[KeyCode::Right]);
+    assert_eq!(app.body_scroll, 0);
+}

@@ -124,6 +124,8 @@ pub struct App {
     pub probe_cursor: usize,
     pub question: usize,
     pub show_how: bool,
+    /// Rows the question text is scrolled by (the screen clamps it to the text's end).
+    pub body_scroll: u16,
     pub score_cursor: usize,
     pub export: ExportForm,
     /// One line at the bottom: what just happened.
@@ -224,6 +226,7 @@ impl App {
             probe_cursor: 0,
             question: 0,
             show_how: false,
+            body_scroll: 0,
             score_cursor: 0,
             export: ExportForm {
                 markdown: true,
@@ -660,9 +663,21 @@ impl App {
             _ => None,
         };
         if let Some(value) = answer {
+            self.body_scroll = 0;
             return self.answer(&item, value);
         }
+        let before = self.question;
+        let commands = self.on_question_move(key, &item, n);
+        if self.question != before {
+            self.body_scroll = 0;
+        }
+        commands
+    }
+
+    fn on_question_move(&mut self, key: KeyEvent, item: &Item, n: usize) -> Vec<Command> {
         match key.code {
+            KeyCode::Down | KeyCode::Char('j') => self.body_scroll = self.body_scroll.saturating_add(1).min(200),
+            KeyCode::Up | KeyCode::Char('k') => self.body_scroll = self.body_scroll.saturating_sub(1),
             KeyCode::Right | KeyCode::Char('l') | KeyCode::PageDown | KeyCode::Enter => {
                 if self.question + 1 < n {
                     self.question += 1;

@@ -297,6 +297,7 @@ fn screen_keys(screen: Screen) -> &'static [KeyHelp] {
         key("← h", "back", "Previous question (PgUp too)", true),
         key("g Home", "", "First question", false),
         key("G End", "", "Last question", false),
+        key("↑↓ j k", "", "Scroll a question longer than the window", false),
         key("v", "scorecard", "See the scorecard", true),
         key("Esc", "", "Back to the automated checks", false),
     ];
@@ -1218,13 +1219,10 @@ fn render_questions(app: &App, theme: &Theme, frame: &mut Frame, body: Rect) {
         // matters".
         text = Text::from(question_lines(app, item, theme, content.width, false, app.show_how));
     }
-    render_clipped(
-        frame,
-        theme,
-        text,
-        content,
-        "▼ more below: make the window taller to read it all",
-    );
+    // ↓/↑ scroll a question that does not fit; the scroll never goes past the end.
+    let overflow = text_height(&text, content.width).saturating_sub(content.height);
+    let scroll = app.body_scroll.min(overflow);
+    render_scrolled(frame, theme, text, content, scroll, "▼ more below: ↓ scrolls");
     frame.render_widget(Block::new().borders(Borders::TOP).border_style(theme.border), rule);
     render_clipped(frame, theme, answer, answer_area, "▼ m shows the whole note");
 }
@@ -1241,8 +1239,13 @@ fn readable(area: Rect) -> Rect {
 
 /// `text` wrapped into `area`; when it does not fit, the last row says so with `more`.
 fn render_clipped(frame: &mut Frame, theme: &Theme, text: Text<'static>, area: Rect, more: &str) {
-    let overflows = text_height(&text, area.width) > area.height;
-    frame.render_widget(wrapped(text), area);
+    render_scrolled(frame, theme, text, area, 0, more);
+}
+
+/// `text` wrapped into `area` from row `scroll`; when more follows, the last row says so.
+fn render_scrolled(frame: &mut Frame, theme: &Theme, text: Text<'static>, area: Rect, scroll: u16, more: &str) {
+    let overflows = text_height(&text, area.width) > area.height + scroll;
+    frame.render_widget(wrapped(text).scroll((scroll, 0)), area);
     if overflows && area.height > 0 {
         let last = Rect {
             y: area.bottom() - 1,
