@@ -62,7 +62,12 @@ pub struct Global {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Open the wizard against the built-in practice target (runs offline, on this machine only).
-    Demo,
+    Demo {
+        /// Only serve the practice target and print its target file (for scripts and tests);
+        /// stop with Ctrl-C.
+        #[arg(long)]
+        serve: bool,
+    },
     /// Run every applicable probe without the wizard, save the assessment and write reports.
     Scan {
         /// The target file: what to probe (see README).
@@ -184,10 +189,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     let mut out = std::io::stdout().lock();
     match command {
-        Command::Demo => Err(Unavailable {
-            what: "`launchready demo`",
-        }
-        .into()),
+        Command::Demo { serve } => demo(&cli.global, catalog, serve, &mut out),
         Command::Scan { .. } => Err(Unavailable {
             what: "`launchready scan`",
         }
@@ -653,22 +655,59 @@ fn write_results(
     Ok(())
 }
 
+/// `launchready demo`: the practice target on loopback, flawed and good side by side, and the
+/// wizard pointed at the flawed one with its fake tokens in memory.
+fn demo(global: &Global, catalog: Catalog, serve: bool, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+    use crate::demo::{self, Flavour};
+    let rt = runtime()?;
+    let (flawed, good) =
+        rt.block_on(async { anyhow::Ok((demo::start(Flavour::Flawed).await?, demo::start(Flavour::Good).await?)) })?;
+    if serve {
+        write!(out, "{}", demo::target_toml(&flawed, &good))?;
+        out.flush()?;
+        rt.block_on(tokio::signal::ctrl_c())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    require_terminal()?;
+    let target = demo::target_file(&flawed);
+    let mut app = crate::tui::App::new(catalog, store(global)?);
+    app.prefill(&target);
+    let tokens = crate::probe::api::Tokens {
+        a: Some(demo::TOKEN_A.to_string()),
+        b: Some(demo::TOKEN_B.to_string()),
+        low: Some(demo::TOKEN_LOW.to_string()),
+    };
+    let options = crate::tui::Options {
+        ctx: probe_ctx(global)?,
+        color: global.color(),
+        tokens: Some(tokens),
+    };
+    rt.block_on(crate::tui::run(app, options))?;
+    drop((flawed, good));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn require_terminal() -> Result<(), InputError> {
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        return Ok(());
+    }
+    Err(InputError::file(
+        "launchready",
+        "the wizard needs a terminal, and this is not one",
+        "run it in a terminal window; `launchready demo --serve` serves the practice target for scripts",
+    ))
+}
+
 /// `launchready` with no command: the wizard, in a real terminal only.
 fn wizard(global: &Global, catalog: Catalog) -> anyhow::Result<ExitCode> {
-    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
-        return Err(InputError::file(
-            "launchready",
-            "the wizard needs a terminal, and this is not one",
-            "run it in a terminal window, or use `launchready checklists …` and `launchready probe …` in scripts",
-        )
-        .into());
-    }
+    require_terminal()?;
     let ctx = probe_ctx(global)?;
     let store = store(global)?;
     let app = crate::tui::App::new(catalog, store);
     let options = crate::tui::Options {
         ctx,
         color: global.color(),
+        tokens: None,
     };
     runtime()?.block_on(crate::tui::run(app, options))?;
     Ok(ExitCode::SUCCESS)

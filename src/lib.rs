@@ -7,6 +7,7 @@
 pub mod assessment;
 pub mod checklist;
 pub mod cli;
+pub mod demo;
 pub mod diag;
 pub mod probe;
 pub mod report;

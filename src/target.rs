@@ -58,6 +58,9 @@ pub struct Target {
     pub admin_routes: Vec<Route>,
     pub webhook: Option<Webhook>,
     pub chat: Option<Chat>,
+    /// The sign-in route, for the rate-limit burst (`api.rate_limit`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login: Option<Login>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +74,16 @@ pub struct Route {
 #[serde(deny_unknown_fields)]
 pub struct Webhook {
     pub path: String,
+}
+
+/// The sign-in route: always a POST of `body` (a JSON object with a made-up email and password
+/// when not given).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -248,6 +261,15 @@ impl TargetFile {
                 &[Name("target"), Name("webhook"), Name("path")],
                 format!("webhook path `{}` does not start with '/'", w.path),
                 "e.g. path = \"/webhooks/stripe\"".into(),
+            ));
+        }
+        if let Some(login) = &t.login
+            && !login.path.starts_with('/')
+        {
+            return Err(err(
+                &[Name("target"), Name("login"), Name("path")],
+                format!("login path `{}` does not start with '/'", login.path),
+                "e.g. path = \"/api/login\"".into(),
             ));
         }
         if let Some(chat) = &t.chat {

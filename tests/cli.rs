@@ -164,7 +164,6 @@ fn binary_and_huge_checklist_files_are_refused() {
 fn commands_of_later_work_say_so_and_exit_2() {
     let target = fixture("targets/full.toml");
     for args in [
-        vec!["demo"],
         vec!["scan", "--target", target.to_str().unwrap()],
         vec!["report", "a.json"],
         vec!["diff", "a.json", "b.json"],
@@ -204,4 +203,42 @@ fn the_readme_example_is_the_real_output() {
     let shown = &readme[start..start + readme[start..].find("```").unwrap()];
     let o = launchready(&["checklists", "list"]);
     assert_eq!(shown, stdout(&o), "update the README example");
+}
+
+#[test]
+fn demo_serve_prints_a_usable_target_file_and_serves_on_loopback() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_launchready"))
+        .args(["demo", "--serve"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut text = String::new();
+    // The file ends with the [active] table's last line.
+    while !text.contains("max_requests") {
+        assert_ne!(reader.read_line(&mut text).unwrap(), 0, "output ended early:\n{text}");
+    }
+    let target = launchready::target::TargetFile::parse("demo.toml", &text, launchready::checklist::VERTICALS)
+        .unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let base = url::Url::parse(target.target.api_base.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        base.host_str(),
+        Some("127.0.0.1"),
+        "the practice target listens on loopback only"
+    );
+    assert!(text.contains("token_a_env = \"LAUNCHREADY_DEMO_TOKEN_A\""), "{text}");
+    // It answers.
+    let mut stream = std::net::TcpStream::connect((base.host_str().unwrap(), base.port().unwrap())).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut reply = String::new();
+    let _ = stream.read_to_string(&mut reply);
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    child.kill().unwrap();
+    child.wait().unwrap();
 }

@@ -14,7 +14,9 @@ struct Tmux {
 
 impl Tmux {
     fn start(command: &str) -> Tmux {
-        let session = format!("lr-e2e-{}", std::process::id());
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let session = format!("lr-e2e-{}-{n}", std::process::id());
         let status = Command::new("tmux")
             .args(["new-session", "-d", "-s", &session, "-x", "100", "-y", "30", command])
             .status()
@@ -169,4 +171,64 @@ fn the_wizard_runs_in_a_real_terminal_from_start_to_export() {
     tmux.keys(&["y"]);
     tmux.wait("the program to end", |t| !t.alive());
     drop(server);
+}
+
+#[test]
+fn the_demo_finds_real_problems_and_never_shows_a_token() {
+    let data = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let command = format!(
+        "env NO_COLOR=1 LAUNCHREADY_DATA_DIR={} {} demo",
+        data.path().display(),
+        env!("CARGO_BIN_EXE_launchready")
+    );
+    let tmux = Tmux::start(&command);
+    // The form comes prefilled with the flawed practice target, focus on Continue.
+    tmux.wait("the prefilled form", |t| t.screen().contains("flawed practice target"));
+    tmux.keys(&["Enter"]);
+    tmux.wait("every API check finished", |_| {
+        saved(data.path()).is_some_and(|a| a.probes.len() == 10)
+    });
+    let assessment = saved(data.path()).unwrap();
+    for id in [
+        "api.auth_required",
+        "api.object_authz",
+        "api.cors",
+        "api.error_leakage",
+        "api.webhook_signature",
+    ] {
+        assert_eq!(assessment.probes[id].status, launchready::probe::Status::Fail, "{id}");
+    }
+    let screen = tmux.screen();
+    assert!(screen.contains("✘ fail"), "{screen}");
+
+    // Straight to the scorecard and export.
+    tmux.keys(&["Enter", "v", "x", "Tab", "Tab", "BSpace"]);
+    tmux.text(&out.path().display().to_string());
+    tmux.keys(&["Tab", "Enter"]);
+    tmux.wait("the exported files", |_| {
+        !files_with(out.path(), "md").is_empty() && !files_with(out.path(), "json").is_empty()
+    });
+    let md = std::fs::read_to_string(&files_with(out.path(), "md")[0]).unwrap();
+    assert!(md.contains("**Not ready.**"), "{md}");
+
+    // No token anywhere: not on screen, not in the saved assessment, not in the exports.
+    let mut everything = tmux.screen();
+    everything.push_str(&md);
+    everything.push_str(&std::fs::read_to_string(&files_with(out.path(), "json")[0]).unwrap());
+    for file in launchready::assessment::Store::new(data.path().to_path_buf())
+        .list()
+        .unwrap()
+    {
+        everything.push_str(&std::fs::read_to_string(&file.path).unwrap());
+    }
+    for token in [
+        launchready::demo::TOKEN_A,
+        launchready::demo::TOKEN_B,
+        launchready::demo::TOKEN_LOW,
+    ] {
+        assert!(!everything.contains(token), "{token} leaked");
+    }
+    tmux.keys(&["q", "y"]);
+    tmux.wait("the program to end", |t| !t.alive());
 }

@@ -12,10 +12,12 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
+pub mod api;
 pub mod dkim;
 pub mod dmarc;
 pub mod dns;
 pub mod email;
+pub mod http;
 pub mod message;
 pub mod run;
 pub mod spf;

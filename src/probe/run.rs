@@ -1,41 +1,69 @@
 //! Which checks can run for a target, and running one by id: what the wizard (and later `scan`)
 //! use to run every applicable check concurrently and re-run or cancel one.
 
+use std::sync::Arc;
+
 use super::ProbeResult;
-use super::dns::Resolve;
+use super::api::{self, ApiOptions, Tokens};
+use super::dns::Dns;
 use super::email::{self, EmailOptions};
-use crate::target::Target;
+use super::http::Http;
+use crate::target::TargetFile;
 
 /// Whether this build has a probe for the check id.
 pub fn is_runnable(check: &str) -> bool {
-    email::CHECKS.contains(&check)
+    email::CHECKS.contains(&check) || api::CHECKS.contains(&check)
 }
 
-/// Whether the target gives what the check needs (e.g. a domain for the email checks).
-pub fn is_configured(check: &str, target: &Target) -> bool {
+/// Whether the target gives what the check needs (a domain for the email checks, addresses and
+/// routes for the API checks).
+pub fn is_configured(check: &str, target: &TargetFile) -> bool {
     if email::CHECKS.contains(&check) {
-        return target.domain.is_some();
+        return target.target.domain.is_some();
     }
-    false
+    api::is_configured(check, target)
+}
+
+/// What running checks needs besides the target: clients, test tokens and the vertical's limits.
+/// Tokens live only here, in memory.
+pub struct Env {
+    /// `None` when DNS could not be set up (e.g. no system configuration).
+    pub dns: Option<Arc<Dns>>,
+    /// The HTTP client for the target's hosts, or why it could not be set up.
+    pub http: Result<Arc<Http>, String>,
+    pub tokens: Tokens,
+    pub email: EmailOptions,
+    pub api: ApiOptions,
 }
 
 /// Runs one check; `None` when the check is not runnable or not configured.
-pub async fn run_check<R: Resolve>(
-    check: &str,
-    target: &Target,
-    dns: &R,
-    options: &EmailOptions,
-) -> Option<ProbeResult> {
-    let domain = target.domain.as_deref()?;
+pub async fn run_check(check: &str, target: &TargetFile, env: &Env) -> Option<ProbeResult> {
+    if api::CHECKS.contains(&check) {
+        return match &env.http {
+            Ok(http) => api::check(check, target, &env.tokens, http, &env.api).await,
+            Err(why) => Some(ProbeResult::new(
+                check,
+                super::Status::Error,
+                check,
+                format!("Could not prepare the HTTP client: {why}"),
+            )),
+        };
+    }
+    let domain = target.target.domain.as_deref()?;
+    let Some(dns) = env.dns.as_deref() else {
+        let summary =
+            "DNS could not be set up on this computer, so nothing was looked up; pass a DNS server with --resolver.";
+        return Some(ProbeResult::new(check, super::Status::Error, check, summary));
+    };
     let result = match check {
         "email.mx" => email::check_mx(domain, dns).await,
         "email.spf" => super::spf::check(domain, dns).await,
         "email.dkim" => {
-            let mut selectors = options.selectors.clone();
-            selectors.extend(target.dkim_selectors.iter().cloned());
+            let mut selectors = env.email.selectors.clone();
+            selectors.extend(target.target.dkim_selectors.iter().cloned());
             super::dkim::check(domain, &selectors, dns).await
         }
-        "email.dmarc" => super::dmarc::check(domain, dns, options.min_dmarc_policy.as_deref()).await,
+        "email.dmarc" => super::dmarc::check(domain, dns, env.email.min_dmarc_policy.as_deref()).await,
         "dns.caa" => email::check_caa(domain, dns).await,
         _ => return None,
     };

@@ -135,6 +135,9 @@ pub struct App {
     pub order: Vec<usize>,
     /// Items that probes can decide in this build (check families that exist).
     pub runnable: fn(&str) -> bool,
+    /// A target file the form was filled from (`launchready demo`): what the form does not show
+    /// (routes, token variable names) is taken from it.
+    pub base: Option<TargetFile>,
 }
 
 pub const FIELD_KEYS: [&str; 9] = [
@@ -240,7 +243,36 @@ impl App {
             clock: SystemTime::now,
             order: Vec::new(),
             runnable: crate::probe::is_runnable,
+            base: None,
         }
+    }
+
+    /// Fills the form from a target file and shows it, ready to continue (the demo's start).
+    pub fn prefill(&mut self, target: &TargetFile) {
+        self.new_assessment();
+        if let Some(i) = self.catalog.all().iter().position(|c| c.id == target.product.vertical) {
+            self.vertical_cursor = i;
+        }
+        let t = &target.target;
+        let join = |v: &[String]| v.join(", ");
+        for field in &mut self.fields {
+            field.value = match field.key {
+                "name" => target.product.name.clone(),
+                "client" => target.product.client.clone().unwrap_or_default(),
+                "domain" => t.domain.clone().unwrap_or_default(),
+                "app_url" => t.app_url.clone().unwrap_or_default(),
+                "api_base" => t.api_base.clone().unwrap_or_default(),
+                "health_path" => t.health_path.clone().unwrap_or_default(),
+                "allowed_origins" => join(&t.allowed_origins),
+                "dkim_selectors" => join(&t.dkim_selectors),
+                "repo" => t.repo.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+                _ => String::new(),
+            };
+        }
+        self.active_allowed = target.active.allowed;
+        self.base = Some(target.clone());
+        self.screen = Screen::Target;
+        self.field_focus = self.fields.len() + 1;
     }
 
     /// The checklist of the open assessment (or the one highlighted on the vertical screen).
@@ -274,7 +306,7 @@ impl App {
         self.checklist()
             .check_ids()
             .into_iter()
-            .filter(|c| (self.runnable)(c) && crate::probe::is_configured(c, &a.target.target))
+            .filter(|c| (self.runnable)(c) && crate::probe::is_configured(c, &a.target))
             .map(str::to_string)
             .collect()
     }
@@ -428,6 +460,7 @@ impl App {
         self.probes.clear();
         self.fields = fields();
         self.field_focus = 0;
+        self.base = None;
         self.screen = Screen::Vertical;
     }
 
@@ -579,12 +612,13 @@ impl App {
                 allowed_origins: list("allowed_origins"),
                 repo: self.value("repo").map(PathBuf::from),
                 dkim_selectors: list("dkim_selectors"),
-                ..Target::default()
+                // Routes and the rest come from a prefilled target file, when there is one.
+                ..self.base.as_ref().map(|b| b.target.clone()).unwrap_or_default()
             },
-            auth: Auth::default(),
+            auth: self.base.as_ref().map_or_else(Auth::default, |b| b.auth.clone()),
             active: Active {
                 allowed: self.active_allowed,
-                ..Active::default()
+                ..self.base.as_ref().map(|b| b.active.clone()).unwrap_or_default()
             },
         };
         let assessment = Assessment::new(target, &self.catalog.all()[self.vertical_cursor], (self.clock)());

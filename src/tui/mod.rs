@@ -21,13 +21,19 @@ pub use app::{App, Command, ProbeState, Screen};
 
 use crate::assessment::Store;
 use crate::probe::ProbeCtx;
+use crate::probe::api::{ApiOptions, Tokens};
 use crate::probe::dns::Dns;
 use crate::probe::email::EmailOptions;
+use crate::probe::http::Http;
+use crate::probe::run::Env;
+use crate::target::TargetFile;
 
 /// How the wizard starts.
 pub struct Options {
     pub ctx: ProbeCtx,
     pub color: bool,
+    /// Test tokens given directly (the demo); otherwise read from the variables the target names.
+    pub tokens: Option<Tokens>,
 }
 
 /// Runs the wizard until the user quits.
@@ -45,6 +51,9 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, opti
     let mut events = EventStream::new();
     let (probe_tx, mut probe_rx) = mpsc::unbounded_channel::<(String, ProbeState)>();
     let mut runner = Runner::new(options.ctx.clone(), probe_tx);
+    if let Some(tokens) = &options.tokens {
+        runner = runner.with_tokens(tokens.clone());
+    }
     #[cfg(unix)]
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let mut last_area = terminal.size()?;
@@ -97,18 +106,12 @@ pub fn execute(app: &mut App, runner: &mut Runner, command: Command) -> bool {
             let Some(assessment) = &app.assessment else {
                 return false;
             };
-            let options = EmailOptions {
-                selectors: Vec::new(),
-                min_dmarc_policy: app
-                    .checklist()
-                    .threshold("dmarc.min_policy")
-                    .and_then(|t| t.policy())
-                    .map(str::to_string),
-            };
+            let target = Arc::new(assessment.target.clone());
+            runner.prepare(&target, app.checklist());
             for id in ids {
                 app.probes
                     .insert(id.clone(), ProbeState::Running { since: Instant::now() });
-                runner.start(&id, assessment.target.target.clone(), options.clone());
+                runner.start(&id, target.clone());
             }
         }
         Command::CancelProbes(ids) => {
@@ -174,7 +177,9 @@ pub struct Runner {
     ctx: ProbeCtx,
     tx: mpsc::UnboundedSender<(String, ProbeState)>,
     tasks: HashMap<String, tokio::task::JoinHandle<()>>,
-    dns: Option<Arc<Dns>>,
+    env: Option<Arc<Env>>,
+    /// Test tokens given directly (the demo) instead of read from the environment.
+    tokens: Option<Tokens>,
 }
 
 impl Runner {
@@ -183,37 +188,58 @@ impl Runner {
             ctx,
             tx,
             tasks: HashMap::new(),
-            dns: None,
+            env: None,
+            tokens: None,
         }
     }
 
-    fn start(&mut self, id: &str, target: crate::target::Target, options: EmailOptions) {
-        self.cancel(id);
-        let dns = match &self.dns {
-            Some(d) => d.clone(),
-            None => match Dns::new(&self.ctx) {
-                Ok(d) => {
-                    let d = Arc::new(d);
-                    self.dns = Some(d.clone());
-                    d
-                }
-                Err(e) => {
-                    let result = crate::probe::ProbeResult::new(
-                        id,
-                        crate::probe::Status::Error,
-                        id,
-                        format!("Could not set up DNS: {e}"),
-                    );
-                    let _ = self.tx.send((id.to_string(), ProbeState::Done(result)));
-                    return;
-                }
-            },
+    /// Uses these tokens instead of the environment variables the target names.
+    #[must_use]
+    pub fn with_tokens(mut self, tokens: Tokens) -> Runner {
+        self.tokens = Some(tokens);
+        self
+    }
+
+    /// Sets up DNS, the HTTP client and the tokens for this target (once per assessment).
+    fn prepare(&mut self, target: &TargetFile, checklist: &crate::checklist::Checklist) {
+        if self.env.is_some() {
+            return;
+        }
+        let dns = Dns::new(&self.ctx).ok().map(Arc::new);
+        let http = Http::new(&self.ctx, target).map(Arc::new).map_err(|e| e.to_string());
+        let tokens = self.tokens.clone().unwrap_or_else(|| Tokens::from_env(&target.auth));
+        let email = EmailOptions {
+            selectors: Vec::new(),
+            min_dmarc_policy: checklist
+                .threshold("dmarc.min_policy")
+                .and_then(|t| t.policy())
+                .map(str::to_string),
         };
+        self.env = Some(Arc::new(Env {
+            dns,
+            http,
+            tokens,
+            email,
+            api: ApiOptions::for_checklist(checklist),
+        }));
+    }
+
+    fn start(&mut self, id: &str, target: Arc<TargetFile>) {
+        self.cancel(id);
+        let Some(env) = self.env.clone() else { return };
         let (tx, id_owned) = (self.tx.clone(), id.to_string());
         let handle = tokio::spawn(async move {
-            if let Some(result) = crate::probe::run_check(&id_owned, &target, dns.as_ref(), &options).await {
-                let _ = tx.send((id_owned, ProbeState::Done(result)));
-            }
+            let result = crate::probe::run_check(&id_owned, &target, &env)
+                .await
+                .unwrap_or_else(|| {
+                    crate::probe::ProbeResult::new(
+                        &id_owned,
+                        crate::probe::Status::Skipped,
+                        &id_owned,
+                        "This check cannot run for this product.",
+                    )
+                });
+            let _ = tx.send((id_owned, ProbeState::Done(result)));
         });
         self.tasks.insert(id.to_string(), handle);
     }

@@ -872,7 +872,17 @@ fn enabling_fields(app: &App) -> Vec<(&'static str, usize)> {
             })
         })
         .map(|(_, label, t)| {
-            let n = checks.iter().filter(|c| crate::probe::is_configured(c, t)).count();
+            let file = crate::target::TargetFile {
+                product: crate::target::Product {
+                    name: String::new(),
+                    vertical: String::new(),
+                    client: None,
+                },
+                target: t.clone(),
+                auth: crate::target::Auth::default(),
+                active: crate::target::Active::default(),
+            };
+            let n = checks.iter().filter(|c| crate::probe::is_configured(c, &file)).count();
             (*label, n)
         })
         .filter(|(_, n)| *n > 0)
