@@ -142,8 +142,11 @@ pub enum ProbeCommand {
     Http { url: String },
     /// Auth, object access, CORS, errors, rate limits and latency of an API.
     Api {
+        /// The target file: addresses, routes, and the names of the variables holding test tokens.
         #[arg(long, value_name = "T.toml")]
         target: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
     /// Leaked credentials in a repository checkout and its history.
     Secrets { path: PathBuf },
@@ -216,6 +219,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             &mut out,
         ),
+        Command::Probe(ProbeCommand::Api { target, format }) => {
+            probe_api(&cli.global, &catalog, &target, format, &mut out)
+        }
         Command::Probe(ProbeCommand::Message { file, format }) => probe_message(&cli.global, &file, format, &mut out),
         Command::Probe(_) => Err(Unavailable {
             what: "`launchready probe`",
@@ -549,6 +555,29 @@ fn probe_email(
     })?;
     let target = serde_json::json!({ "domain": domain });
     write_results(out, &target, &results, format, global)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn probe_api(
+    global: &Global,
+    catalog: &Catalog,
+    path: &Path,
+    format: Format,
+    out: &mut impl Write,
+) -> anyhow::Result<ExitCode> {
+    use crate::probe::api::{self, ApiOptions, Tokens};
+    let ids: Vec<&str> = catalog.all().iter().map(|c| c.id.as_str()).collect();
+    let target = crate::target::TargetFile::load(path, &ids)?;
+    let options = ApiOptions::for_checklist(catalog.require(&target.product.vertical)?);
+    let ctx = probe_ctx(global)?;
+    // Tokens are read from the environment here and live only in memory.
+    let tokens = Tokens::from_env(&target.auth);
+    let results = runtime()?.block_on(async {
+        let http = crate::probe::http::Http::new(&ctx, &target).map_err(|e| anyhow::anyhow!("{e}"))?;
+        anyhow::Ok(api::check_all(&target, &tokens, &http, &options).await)
+    })?;
+    let shown = serde_json::json!({ "api_base": target.target.api_base, "app_url": target.target.app_url });
+    write_results(out, &shown, &results, format, global)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -239,6 +239,40 @@ fn demo_serve_prints_a_usable_target_file_and_serves_on_loopback() {
     let mut reply = String::new();
     let _ = stream.read_to_string(&mut reply);
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+
+    // probe api reads the tokens from the variables the file names, and never prints them.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("demo.toml");
+    std::fs::write(&file, &text).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_launchready"))
+        .args(["probe", "api", "--target", file.to_str().unwrap(), "--format", "json"])
+        .env("LAUNCHREADY_DEMO_TOKEN_A", launchready::demo::TOKEN_A)
+        .env("LAUNCHREADY_DEMO_TOKEN_B", launchready::demo::TOKEN_B)
+        .env("LAUNCHREADY_DEMO_TOKEN_LOW", launchready::demo::TOKEN_LOW)
+        .output()
+        .unwrap();
     child.kill().unwrap();
     child.wait().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let checks = json["checks"].as_array().unwrap();
+    assert_eq!(checks.len(), 10);
+    let status = |id: &str| {
+        checks
+            .iter()
+            .find(|c| c["id"] == id)
+            .map(|c| c["status"].clone())
+            .unwrap()
+    };
+    assert_eq!(status("api.auth_required"), "fail");
+    assert_eq!(status("api.object_authz"), "fail");
+    assert_eq!(status("api.health"), "pass");
+    let all = format!("{}{}", stdout(&o), stderr(&o));
+    for token in [
+        launchready::demo::TOKEN_A,
+        launchready::demo::TOKEN_B,
+        launchready::demo::TOKEN_LOW,
+    ] {
+        assert!(!all.contains(token), "{token} printed");
+    }
 }

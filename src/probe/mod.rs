@@ -1,5 +1,5 @@
 //! Automated checks: the result types every probe produces, the context probes run in, and the
-//! probe families (email and DNS so far).
+//! probe families (email and DNS, the API; TLS, HTTP and secrets to come).
 //!
 //! A probe never fails as a Rust error: when it cannot decide (timeout, SERVFAIL, refused) it
 //! returns a result with [`Status::Error`] and the reason, so one broken check never stops a scan.
