@@ -342,3 +342,60 @@ fn a_long_question_scrolls_and_the_scroll_resets_on_the_next_one() {
     press(&mut app, &mut runner, &[KeyCode::Right]);
     assert_eq!(app.body_scroll, 0);
 }
+
+#[test]
+fn a_click_on_a_scrolled_list_selects_the_row_under_the_pointer() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    use ratatui::layout::Rect;
+    let data = tempfile::tempdir().unwrap();
+    let store = Store::new(data.path().to_path_buf());
+    let checklist = Catalog::builtin().unwrap().get("coaching").unwrap().clone();
+    for i in 0..30 {
+        let text = format!("[product]\nname = \"Bot {i:02}\"\nvertical = \"coaching\"\nclient = \"Client\"\n");
+        let target =
+            launchready::target::TargetFile::parse("t.toml", &text, launchready::checklist::VERTICALS).unwrap();
+        let a = Assessment::new(target, &checklist, fixed_time());
+        Store::save(&a, &store.path_for(&a)).unwrap();
+    }
+    let mut app = app(data.path());
+    assert_eq!(app.resumable().len(), 30);
+    for _ in 0..25 {
+        app.on_key(key(KeyCode::Down));
+    }
+    let area = Rect::new(0, 0, 80, 24);
+    let list = launchready::tui::ui::list_area(&app, area);
+    assert!(
+        usize::from(list.height) < 26,
+        "the list must be scrolled for this test: {list:?}"
+    );
+    let click = |row| MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: 5,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    // The selection sits on the last visible row; a click on the first visible row picks the
+    // row that is really drawn there.
+    let theme = launchready::tui::theme::Theme::new(false);
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|f| launchready::tui::ui::render(&app, &theme, f))
+        .unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    let first_row: String = (0..80).map(|x| buffer[(x, list.y)].symbol().to_string()).collect();
+    app.on_mouse(click(list.y), list);
+    assert_eq!(app.start_cursor, 25 - (usize::from(list.height) - 1));
+    let picked = app.resumable()[app.start_cursor - 1]
+        .assessment
+        .as_ref()
+        .unwrap()
+        .target
+        .product
+        .name
+        .clone();
+    assert!(first_row.contains(&picked), "clicked {first_row:?}, picked {picked}");
+    // Outside the list: nothing changes.
+    let before = app.start_cursor;
+    app.on_mouse(click(list.y + list.height), list);
+    assert_eq!(app.start_cursor, before);
+}

@@ -681,7 +681,7 @@ fn list_top_at(w: u16, h: u16) {
         row,
         modifiers: KeyModifiers::NONE,
     };
-    f.app.on_mouse(click, ui::list_top(&f.app, area));
+    f.app.on_mouse(click, ui::list_area(&f.app, area));
     assert_eq!(f.app.start_cursor, 2);
     assert!(
         f.draw(w, h)

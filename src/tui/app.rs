@@ -387,15 +387,25 @@ impl App {
         }
     }
 
-    /// Mouse: the wheel moves the selection, a click on a list row selects it.
-    pub fn on_mouse(&mut self, mouse: MouseEvent, list_top: u16) -> Vec<Command> {
+    /// Mouse: the wheel moves the selection, a click on a list row selects it. `list` is where
+    /// the current screen's list is drawn (one line per row).
+    pub fn on_mouse(&mut self, mouse: MouseEvent, list: ratatui::layout::Rect) -> Vec<Command> {
         let down = KeyEvent::new(KeyCode::Down, KeyModifiers::NONE);
         let up = KeyEvent::new(KeyCode::Up, KeyModifiers::NONE);
         match mouse.kind {
             MouseEventKind::ScrollDown => self.on_key(down),
             MouseEventKind::ScrollUp => self.on_key(up),
-            MouseEventKind::Down(_) if mouse.row >= list_top => {
-                let row = usize::from(mouse.row - list_top);
+            MouseEventKind::Down(_) if mouse.row >= list.y && mouse.row < list.y + list.height => {
+                // A list longer than its area is scrolled so the selection is the last visible
+                // row (ratatui's ListState from a zero offset): add that offset back.
+                let visible = usize::from(list.height).max(1);
+                let cursor = match self.screen {
+                    Screen::Start => self.start_cursor,
+                    Screen::Vertical => self.vertical_cursor,
+                    Screen::Probes => self.probe_cursor,
+                    _ => 0,
+                };
+                let row = usize::from(mouse.row - list.y) + cursor.saturating_sub(visible - 1);
                 match self.screen {
                     Screen::Start if row <= self.resumable().len() => self.start_cursor = row,
                     Screen::Vertical if row < self.catalog.all().len() => self.vertical_cursor = row,

@@ -78,7 +78,7 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, opti
                 Some(Ok(Event::Key(key))) => app.on_key(key),
                 Some(Ok(Event::Mouse(mouse))) => {
                     let area = ratatui::layout::Rect::new(0, 0, last_area.width, last_area.height);
-                    app.on_mouse(mouse, ui::list_top(app, area))
+                    app.on_mouse(mouse, ui::list_area(app, area))
                 }
                 Some(Ok(_)) => vec![],
                 Some(Err(e)) => return Err(e.into()),

@@ -67,13 +67,18 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
 /// The screen row where the clickable list of the current screen starts (its first row is
 /// row 0 of `App::on_mouse`); `area` is the whole terminal.
 pub fn list_top(app: &App, area: Rect) -> u16 {
+    list_area(app, area).y
+}
+
+/// Where the clickable list of the current screen is drawn (empty on screens without one).
+pub fn list_area(app: &App, area: Rect) -> Rect {
     let body = regions(app, area).body;
     match app.screen {
-        Screen::Start => start_layout(app, body).list.y,
-        Screen::Vertical => vertical_layout(app, body).list.y,
-        Screen::Target => target_layout(app, body).fields.y,
-        Screen::Probes => probes_layout(app, body).list.y,
-        Screen::Questions | Screen::Scorecard | Screen::Export => body.y,
+        Screen::Start => start_layout(app, body).list,
+        Screen::Vertical => vertical_layout(app, body).list,
+        Screen::Target => target_layout(app, body).fields,
+        Screen::Probes => probes_layout(app, body).list,
+        Screen::Questions | Screen::Scorecard | Screen::Export => Rect { height: 0, ..body },
     }
 }
 
