@@ -202,8 +202,14 @@ fn the_demo_finds_real_problems_and_never_shows_a_token() {
     let screen = tmux.screen();
     assert!(screen.contains("✘ fail"), "{screen}");
 
-    // Straight to the scorecard and export.
-    tmux.keys(&["Enter", "v", "x", "Tab", "Tab", "BSpace"]);
+    // Three questions answered with single keys; the first ones are blockers the probes failed,
+    // so agreeing "no" needs no note.
+    tmux.keys(&["Enter", "n", "n", "u"]);
+    tmux.wait("three answers saved", |_| {
+        saved(data.path()).is_some_and(|a| a.answers.len() == 3)
+    });
+    // Then the scorecard and export.
+    tmux.keys(&["v", "x", "Tab", "Tab", "BSpace"]);
     tmux.text(&out.path().display().to_string());
     tmux.keys(&["Tab", "Enter"]);
     tmux.wait("the exported files", |_| {
@@ -231,4 +237,32 @@ fn the_demo_finds_real_problems_and_never_shows_a_token() {
     }
     tmux.keys(&["q", "y"]);
     tmux.wait("the program to end", |t| !t.alive());
+}
+
+#[test]
+fn sigterm_and_panic_free_exit_restore_the_terminal() {
+    let data = tempfile::tempdir().unwrap();
+    // A shell around the wizard shows what the terminal looks like after it exits.
+    let command = format!(
+        "sh -c 'env LAUNCHREADY_DATA_DIR={} {}; echo EXITED-$?; sleep 60'",
+        data.path().display(),
+        env!("CARGO_BIN_EXE_launchready")
+    );
+    let tmux = Tmux::start(&command);
+    tmux.wait("the start screen", |t| t.screen().contains("New assessment"));
+    let pid = String::from_utf8_lossy(
+        &Command::new("tmux")
+            .args(["display", "-p", "-t", &tmux.session, "#{pane_pid}"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .trim()
+    .to_string();
+    let status = Command::new("pkill").args(["-TERM", "-P", &pid]).status().unwrap();
+    assert!(status.success(), "the wizard process was found");
+    tmux.wait("the shell after the wizard", |t| t.screen().contains("EXITED-0"));
+    let screen = tmux.screen();
+    // Back on the normal screen: the wizard's frame is gone.
+    assert!(!screen.contains("New assessment"), "{screen}");
 }
