@@ -399,3 +399,46 @@ fn a_click_on_a_scrolled_list_selects_the_row_under_the_pointer() {
     app.on_mouse(click(list.y + list.height), list);
     assert_eq!(app.start_cursor, before);
 }
+
+/// Regression: the HTTP client of a first assessment (which may only reach its hosts) was kept
+/// for a second assessment of another product in the same session.
+#[tokio::test]
+async fn a_second_assessment_in_one_session_probes_its_own_hosts() {
+    use launchready::demo::{self, Flavour};
+    let data = tempfile::tempdir().unwrap();
+    let mut app = app(data.path());
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let tokens = launchready::probe::api::Tokens {
+        a: Some(demo::TOKEN_A.into()),
+        b: Some(demo::TOKEN_B.into()),
+        low: Some(demo::TOKEN_LOW.into()),
+    };
+    let mut runner = Runner::new(
+        ProbeCtx {
+            timeout: Duration::from_secs(5),
+            ..ProbeCtx::default()
+        },
+        tx,
+    )
+    .with_tokens(tokens);
+    for flavour in [Flavour::Good, Flavour::Flawed] {
+        let server = demo::start(flavour).await.unwrap();
+        let mut target = demo::target_file(&server);
+        // Passive checks only, to keep the test short.
+        target.active.allowed = false;
+        app.prefill(&target);
+        press(&mut app, &mut runner, &[KeyCode::Enter]);
+        assert_eq!(app.screen, Screen::Probes);
+        while app.busy() {
+            let (id, state) = tokio::time::timeout(Duration::from_secs(120), rx.recv())
+                .await
+                .expect("probes finish")
+                .unwrap();
+            for command in app.on_probe(id, state) {
+                execute(&mut app, &mut runner, command);
+            }
+        }
+        let health = &app.assessment.as_ref().unwrap().probes["api.health"];
+        assert_eq!(health.status, Status::Pass, "{flavour:?}: {health:#?}");
+    }
+}

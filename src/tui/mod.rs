@@ -177,7 +177,8 @@ pub struct Runner {
     ctx: ProbeCtx,
     tx: mpsc::UnboundedSender<(String, ProbeState)>,
     tasks: HashMap<String, tokio::task::JoinHandle<()>>,
-    env: Option<Arc<Env>>,
+    /// The clients and tokens, and the target they were set up for.
+    env: Option<(TargetFile, Arc<Env>)>,
     /// Test tokens given directly (the demo) instead of read from the environment.
     tokens: Option<Tokens>,
 }
@@ -200,9 +201,10 @@ impl Runner {
         self
     }
 
-    /// Sets up DNS, the HTTP client and the tokens for this target (once per assessment).
+    /// Sets up DNS, the HTTP client (which may only reach this target's hosts) and the tokens,
+    /// again whenever the target changes (a new assessment in the same session).
     fn prepare(&mut self, target: &TargetFile, checklist: &crate::checklist::Checklist) {
-        if self.env.is_some() {
+        if self.env.as_ref().is_some_and(|(for_target, _)| for_target == target) {
             return;
         }
         let dns = Dns::new(&self.ctx).ok().map(Arc::new);
@@ -215,18 +217,21 @@ impl Runner {
                 .and_then(|t| t.policy())
                 .map(str::to_string),
         };
-        self.env = Some(Arc::new(Env {
+        let env = Env {
             dns,
             http,
             tokens,
             email,
             api: ApiOptions::for_checklist(checklist),
-        }));
+        };
+        self.env = Some((target.clone(), Arc::new(env)));
     }
 
     fn start(&mut self, id: &str, target: Arc<TargetFile>) {
         self.cancel(id);
-        let Some(env) = self.env.clone() else { return };
+        let Some(env) = self.env.as_ref().map(|(_, env)| env.clone()) else {
+            return;
+        };
         let (tx, id_owned) = (self.tx.clone(), id.to_string());
         let handle = tokio::spawn(async move {
             let result = crate::probe::run_check(&id_owned, &target, &env)
