@@ -69,3 +69,19 @@ pub async fn run_check(check: &str, target: &TargetFile, env: &Env) -> Option<Pr
     };
     Some(result)
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every id a probe family produces is a check id the checklists may name, so no result is
+    /// ever orphaned by a typo on either side.
+    #[test]
+    fn probe_ids_are_known_check_ids() {
+        for id in super::email::CHECKS
+            .iter()
+            .chain(super::api::CHECKS.iter())
+            .chain(["email.message_auth"].iter())
+        {
+            assert!(crate::checklist::CHECK_IDS.contains(id), "{id}");
+        }
+    }
+}
