@@ -480,6 +480,20 @@ fn write_assessments(
 
 /// The probe context from the global options, validated.
 fn probe_ctx(global: &Global) -> Result<ProbeCtx, InputError> {
+    // Accepted by the parser for the TLS and HTTP probes to come; refusing them until then is
+    // safer than ignoring them (a pinned host would silently resolve elsewhere).
+    if !global.resolve.is_empty() || global.ca_file.is_some() {
+        let flag = if global.resolve.is_empty() {
+            "--ca-file"
+        } else {
+            "--resolve"
+        };
+        return Err(InputError::file(
+            flag,
+            format!("{flag} is not supported yet in this version of launchready"),
+            "point --resolver at a DNS server that answers for your hosts instead",
+        ));
+    }
     let mut ctx = ProbeCtx::default();
     if let Some(resolver) = &global.resolver {
         ctx.resolver = Some(parse_resolver(resolver).ok_or_else(|| {
@@ -646,7 +660,7 @@ fn write_results(
         }
         Format::Text => {
             let color = global.color() && std::io::stdout().is_terminal();
-            for r in results {
+            for r in &results.iter().map(printable_result).collect::<Vec<_>>() {
                 let (symbol, paint) = match r.status {
                     Status::Pass => ("✔", "32"),
                     Status::Warn => ("!", "33"),
@@ -740,4 +754,29 @@ fn wizard(global: &Global, catalog: Catalog) -> anyhow::Result<ExitCode> {
     };
     runtime()?.block_on(crate::tui::run(app, options))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A result whose text is safe to print: control characters (which a hostile DNS record or
+/// server could use to drive the terminal) are shown as `\u{…}`, newlines kept.
+fn printable_result(r: &ProbeResult) -> ProbeResult {
+    let clean = |t: &str| -> String {
+        t.chars()
+            .map(|c| {
+                if c.is_control() && c != '\n' {
+                    format!("\\u{{{:x}}}", u32::from(c))
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    };
+    let mut r = r.clone();
+    r.title = clean(&r.title);
+    r.summary = clean(&r.summary);
+    r.fix = r.fix.as_deref().map(clean);
+    for e in &mut r.evidence {
+        e.label = clean(&e.label);
+        e.value = clean(&e.value);
+    }
+    r
 }

@@ -30,7 +30,9 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             } else if let Some(unavailable) = err.downcast_ref::<Unavailable>() {
                 eprintln!("error: {unavailable}");
-                eprintln!("  hint: `launchready checklists list` and `launchready checklists show ID` work today");
+                eprintln!(
+                    "  hint: see `launchready --help`: the wizard, `demo`, `checklists`, `assessments` and `probe email|api|message` work today"
+                );
                 ExitCode::from(2)
             } else {
                 eprintln!("error: {err:#}");

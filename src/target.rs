@@ -444,10 +444,29 @@ fn check_env_name(name: &str) -> Result<(), (String, String)> {
         && name.len() <= 64
         && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if valid {
+    // Some tokens are valid variable names too (`ghp_…`, `xoxb_…`): names are conventionally
+    // upper case, so a long mix of lower case and digits, or a known token prefix, is refused.
+    const TOKEN_PREFIXES: [&str; 10] = [
+        "ghp_",
+        "gho_",
+        "ghs_",
+        "ghu_",
+        "github_pat_",
+        "sk_",
+        "rk_",
+        "xox",
+        "akia",
+        "hf_",
+    ];
+    let lower = name.to_ascii_lowercase();
+    let token_like = TOKEN_PREFIXES.iter().any(|p| lower.starts_with(p) && name.len() >= 20)
+        || (name.len() >= 20
+            && name.chars().any(|c| c.is_ascii_lowercase())
+            && name.chars().any(|c| c.is_ascii_digit()));
+    if valid && !token_like {
         return Ok(());
     }
-    let looks_secret = name.len() >= 20 || name.contains(['.', '-', '+', '/', '=']);
+    let looks_secret = token_like || name.len() >= 20 || name.contains(['.', '-', '+', '/', '=']);
     if looks_secret {
         Err((
             format!("this looks like a token, not the name of an environment variable ({} characters, not shown)", name.chars().count()),
@@ -490,5 +509,13 @@ mod tests {
         let (message, _) = check_env_name("sk-proj-abcdefghijklmnopqrstuvwxyz").unwrap_err();
         assert!(!message.contains("abcdef"), "{message}");
         assert!(check_env_name("LAUNCHREADY_TOKEN_A").is_ok());
+        assert!(check_env_name("STAGING_API_TOKEN_2").is_ok());
+        // Regression: a GitHub token is a valid variable name, and was accepted, then printed.
+        let (message, _) = check_env_name("ghp_abcdefghijklmnopqrstuvwxyz0123456789").unwrap_err();
+        assert!(
+            message.contains("looks like a token") && !message.contains("ghp_"),
+            "{message}"
+        );
+        assert!(check_env_name("aB3dE5gH7jK9mN1pQ3sT5vW7").is_err());
     }
 }

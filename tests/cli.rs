@@ -276,3 +276,23 @@ fn demo_serve_prints_a_usable_target_file_and_serves_on_loopback() {
         assert!(!all.contains(token), "{token} printed");
     }
 }
+
+/// Regression: --resolve and --ca-file were accepted and silently ignored, so a pinned host
+/// could resolve elsewhere; until the TLS and HTTP probes use them they are refused.
+#[test]
+fn unsupported_resolve_and_ca_file_are_refused() {
+    for args in [
+        vec![
+            "--resolve",
+            "api.acme.example:127.0.0.1",
+            "probe",
+            "email",
+            "acme.example",
+        ],
+        vec!["--ca-file", "/nonexistent.pem", "probe", "email", "acme.example"],
+    ] {
+        let o = launchready(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains("not supported yet"), "{}", stderr(&o));
+    }
+}

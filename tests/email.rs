@@ -549,3 +549,23 @@ fn probe_message_reads_real_headers() {
     let out = launchready(vec!["probe".into(), "message".into(), "/nonexistent.eml".into()]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Regression: a hostile TXT record's control characters reached the terminal raw.
+#[tokio::test]
+async fn control_characters_in_records_never_reach_the_terminal() {
+    let mut zone = good_zone_without_txt("acme.example", "acme.example");
+    zone.txt("acme.example", &["v=spf1 include:\u{1b}]0;pwned\u{7} -all"]);
+    let server = serve(zone).await;
+    let args = vec![
+        "--resolver".into(),
+        server.addr.to_string(),
+        "probe".into(),
+        "email".into(),
+        "acme.example".into(),
+    ];
+    let out = tokio::task::spawn_blocking(move || launchready(args)).await.unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{text:?}");
+    assert!(text.contains("\\u{1b}"), "shown escaped: {text}");
+}

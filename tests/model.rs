@@ -526,3 +526,18 @@ fn unsure_answers_hold_the_verdict_and_score_as_not_passing() {
         Some(0)
     );
 }
+
+/// Regression: a failing row showed the summary of a passing check of the same item.
+#[test]
+fn the_markdown_finding_is_the_deciding_checks() {
+    let c = toy();
+    let mut a = fresh(&c);
+    a.record(result("email.spf", Status::Pass));
+    a.record(result("email.dkim", Status::Fail));
+    let md = launchready::report::markdown::render(&c, &a);
+    let row = md
+        .lines()
+        .find(|l| l.contains("| email.auth |"))
+        .expect("the email row");
+    assert!(row.contains("email.dkim was Fail"), "{row}");
+}

@@ -442,3 +442,88 @@ async fn a_second_assessment_in_one_session_probes_its_own_hosts() {
         assert_eq!(health.status, Status::Pass, "{flavour:?}: {health:#?}");
     }
 }
+
+/// Regression: a note written for an earlier answer silently justified a later contradicting one.
+#[tokio::test]
+async fn every_contradicting_answer_asks_for_its_note() {
+    let mut zone = common::dns::Zone::new();
+    zone.txt("shop.example", &["v=spf1 +all"])
+        .mx("shop.example", 1, "mx.shop.example")
+        .a("mx.shop.example", "192.0.2.1");
+    let server = common::dns::serve(zone).await;
+    let data = tempfile::tempdir().unwrap();
+    let mut app = app(data.path());
+    let (mut runner, mut rx) = runner(ProbeCtx {
+        resolver: Some(server.addr),
+        timeout: Duration::from_millis(500),
+        attempts: 1,
+    });
+    to_form(&mut app, &mut runner, 0);
+    press(&mut app, &mut runner, &typed("Acme Chat"));
+    press(&mut app, &mut runner, &[KeyCode::Tab, KeyCode::Tab]);
+    press(&mut app, &mut runner, &typed("shop.example"));
+    submit(&mut app, &mut runner);
+    while app.busy() {
+        let (id, state) = tokio::time::timeout(Duration::from_secs(60), rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        for command in app.on_probe(id, state) {
+            execute(&mut app, &mut runner, command);
+        }
+    }
+    press(&mut app, &mut runner, &[KeyCode::Enter]);
+    let spf_item = app.checklist().items_for_check("email.spf").next().unwrap().id.clone();
+    let pos = app
+        .order
+        .iter()
+        .position(|&i| app.checklist().items[i].id == spf_item)
+        .unwrap();
+    // "No" agrees with the failed check; a note is added to it.
+    app.question = pos;
+    press(&mut app, &mut runner, &[KeyCode::Char('n')]);
+    app.question = pos;
+    press(&mut app, &mut runner, &[KeyCode::Char('m')]);
+    press(&mut app, &mut runner, &typed("confirmed broken"));
+    press(&mut app, &mut runner, &[KeyCode::Enter]);
+    // "Yes" now contradicts the check: the editor opens with the old note, and Esc changes nothing.
+    press(&mut app, &mut runner, &[KeyCode::Char('y')]);
+    assert!(
+        matches!(&app.overlay, Overlay::Note { buffer, pending: Some(AnswerValue::Yes), .. } if buffer == "confirmed broken")
+    );
+    press(&mut app, &mut runner, &[KeyCode::Esc]);
+    assert_eq!(
+        app.assessment.as_ref().unwrap().answers[&spf_item].value,
+        AnswerValue::No
+    );
+}
+
+/// Regression: exporting into the data folder replaced the assessment with the report.
+#[tokio::test]
+async fn exporting_into_the_data_folder_keeps_the_assessment() {
+    let data = tempfile::tempdir().unwrap();
+    let mut app = app(data.path());
+    let (mut runner, _rx) = runner(ProbeCtx::default());
+    to_form(&mut app, &mut runner, 0);
+    press(&mut app, &mut runner, &typed("Acme Chat"));
+    submit(&mut app, &mut runner);
+    press(
+        &mut app,
+        &mut runner,
+        &[
+            KeyCode::Enter,
+            KeyCode::Char('y'),
+            KeyCode::Char('v'),
+            KeyCode::Char('x'),
+        ],
+    );
+    let folder = app.path.as_ref().unwrap().parent().unwrap().display().to_string();
+    press(&mut app, &mut runner, &[KeyCode::Tab, KeyCode::Tab, KeyCode::Backspace]);
+    press(&mut app, &mut runner, &typed(&folder));
+    press(&mut app, &mut runner, &[KeyCode::Tab, KeyCode::Enter]);
+    assert_eq!(app.export.error, None);
+    assert_eq!(app.export.written.len(), 2);
+    assert!(app.export.written.iter().all(|p| p != app.path.as_ref().unwrap()));
+    let saved = Assessment::load(app.path.as_ref().unwrap()).expect("the assessment is intact");
+    assert_eq!(saved.answers.len(), 1);
+}

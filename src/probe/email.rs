@@ -25,13 +25,36 @@ pub async fn check<R: Resolve>(domain: &str, dns: &R, options: &EmailOptions) ->
         return results;
     }
     let (mx, spf, dkim, dmarc, caa) = tokio::join!(
-        check_mx(&domain, dns),
-        spf::check(&domain, dns),
-        dkim::check(&domain, &options.selectors, dns),
-        dmarc::check(&domain, dns, options.min_dmarc_policy.as_deref()),
-        check_caa(&domain, dns),
+        bounded("email.mx", check_mx(&domain, dns)),
+        bounded("email.spf", spf::check(&domain, dns)),
+        bounded("email.dkim", dkim::check(&domain, &options.selectors, dns)),
+        bounded(
+            "email.dmarc",
+            dmarc::check(&domain, dns, options.min_dmarc_policy.as_deref())
+        ),
+        bounded("dns.caa", check_caa(&domain, dns)),
     );
     vec![mx, spf, dkim, dmarc, caa]
+}
+
+/// The longest one email check may take: SPF alone could otherwise chain many slow lookups.
+pub const BUDGET: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Runs `check` within [`BUDGET`]; past it, the check is stopped and reports `error`.
+pub async fn bounded(id: &str, check: impl std::future::Future<Output = ProbeResult>) -> ProbeResult {
+    match tokio::time::timeout(BUDGET, check).await {
+        Ok(result) => result,
+        Err(_) => ProbeResult::new(
+            id,
+            Status::Error,
+            title(id),
+            format!(
+                "The check did not finish within {} s and was stopped; nothing was decided.",
+                BUDGET.as_secs()
+            ),
+        )
+        .fix("Check that the DNS server answers promptly (or pass another with --resolver), then run the check again."),
+    }
 }
 
 /// When the domain itself does not exist, or DNS cannot be reached at all, every check says so

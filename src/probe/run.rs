@@ -55,16 +55,20 @@ pub async fn run_check(check: &str, target: &TargetFile, env: &Env) -> Option<Pr
             "DNS could not be set up on this computer, so nothing was looked up; pass a DNS server with --resolver.";
         return Some(ProbeResult::new(check, super::Status::Error, check, summary));
     };
+    let mut selectors = env.email.selectors.clone();
+    selectors.extend(target.target.dkim_selectors.iter().cloned());
     let result = match check {
-        "email.mx" => email::check_mx(domain, dns).await,
-        "email.spf" => super::spf::check(domain, dns).await,
-        "email.dkim" => {
-            let mut selectors = env.email.selectors.clone();
-            selectors.extend(target.target.dkim_selectors.iter().cloned());
-            super::dkim::check(domain, &selectors, dns).await
+        "email.mx" => email::bounded(check, email::check_mx(domain, dns)).await,
+        "email.spf" => email::bounded(check, super::spf::check(domain, dns)).await,
+        "email.dkim" => email::bounded(check, super::dkim::check(domain, &selectors, dns)).await,
+        "email.dmarc" => {
+            email::bounded(
+                check,
+                super::dmarc::check(domain, dns, env.email.min_dmarc_policy.as_deref()),
+            )
+            .await
         }
-        "email.dmarc" => super::dmarc::check(domain, dns, env.email.min_dmarc_policy.as_deref()).await,
-        "dns.caa" => email::check_caa(domain, dns).await,
+        "dns.caa" => email::bounded(check, email::check_caa(domain, dns)).await,
         _ => return None,
     };
     Some(result)

@@ -70,7 +70,14 @@ pub fn render(checklist: &Checklist, a: &Assessment) -> String {
             .override_
             .as_ref()
             .map(|o| format!("Answered {} against the automated check: {}", o.answer.word(), o.note))
-            .or_else(|| s.results.first().map(|r| r.summary.clone()))
+            .or_else(|| {
+                // The check whose verdict decided the row, not merely the first one.
+                let decisive = s
+                    .results
+                    .iter()
+                    .find(|r| s.probe.is_some_and(|p| p.label() == r.status.label()));
+                decisive.or_else(|| s.results.first()).map(|r| r.summary.clone())
+            })
             .or_else(|| s.answer.and_then(|an| an.note().map(str::to_string)))
             .unwrap_or_default();
         let _ = writeln!(

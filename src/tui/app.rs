@@ -762,23 +762,29 @@ impl App {
     }
 
     /// Records an answer; one that contradicts a probe asks for a note first.
-    fn answer(&mut self, item: &Item, value: AnswerValue) -> Vec<Command> {
-        let contradicts = matches!(
+    /// Whether answering `value` contradicts the probes' verdict on `item`.
+    fn contradicts(&self, item: &Item, value: AnswerValue) -> bool {
+        matches!(
             (self.probe_status(item), value),
             (
                 Some(ItemStatus::Pass | ItemStatus::Warn),
                 AnswerValue::No | AnswerValue::NotApplicable
             ) | (Some(ItemStatus::Fail), AnswerValue::Yes | AnswerValue::NotApplicable)
-        );
+        )
+    }
+
+    fn answer(&mut self, item: &Item, value: AnswerValue) -> Vec<Command> {
         let note = self
             .assessment
             .as_ref()
             .and_then(|a| a.answers.get(&item.id))
             .and_then(|a| a.note.clone());
-        if contradicts && note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+        if self.contradicts(item, value) {
+            // Always ask: a note written for an earlier answer must not justify this one
+            // unseen. The old note is offered for editing.
             self.overlay = Overlay::Note {
                 item: item.id.clone(),
-                buffer: String::new(),
+                buffer: note.unwrap_or_default(),
                 pending: Some(value),
             };
             self.message = Some("The automated check says otherwise: a note is needed to override it.".into());
@@ -819,7 +825,17 @@ impl App {
             KeyCode::Enter => {
                 self.overlay = Overlay::None;
                 let note = Some(buffer.trim().to_string()).filter(|n| !n.is_empty());
-                if pending.is_some() && note.is_none() {
+                let overriding = pending.is_some()
+                    || self
+                        .assessment
+                        .as_ref()
+                        .and_then(|a| a.answers.get(&item))
+                        .is_some_and(|a| {
+                            self.checklist()
+                                .item(&item)
+                                .is_some_and(|it| self.contradicts(it, a.value))
+                        });
+                if overriding && note.is_none() {
                     self.message = Some("An override needs a note; nothing was changed.".into());
                     return vec![];
                 }

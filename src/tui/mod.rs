@@ -154,12 +154,20 @@ fn export(app: &mut App, markdown: bool, json: bool, folder: &Path) {
         ));
     }
     if json {
+        // Not `{stem}.json`: exporting into the data folder must never replace the assessment.
         outputs.push((
-            folder.join(format!("{stem}.json")),
+            folder.join(format!("{stem}.report.json")),
             crate::report::json::render(checklist, a).into_bytes(),
         ));
     }
     for (path, bytes) in outputs {
+        if app.path.as_ref().is_some_and(|p| same_file(p, &path)) {
+            app.export.error = Some(format!(
+                "{} is the assessment itself; choose another folder.",
+                path.display()
+            ));
+            return;
+        }
         match crate::assessment::write_atomic(&path, &bytes, |_| Ok(())) {
             Ok(()) => written.push(path),
             Err(e) => {
@@ -170,6 +178,13 @@ fn export(app: &mut App, markdown: bool, json: bool, folder: &Path) {
     }
     app.export.error = None;
     app.export.written = written;
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 /// Runs probes as tasks and reports them on a channel; each can be cancelled.
