@@ -686,10 +686,10 @@ fn write_results(
                         writeln!(out, "        {}: {}", e.label, e.value)?;
                     }
                 }
-                if let Some(fix) = &r.fix {
-                    if r.status != Status::Pass {
-                        wrap(out, fix, "        fix: ", 100)?;
-                    }
+                if let Some(fix) = &r.fix
+                    && r.status != Status::Pass
+                {
+                    wrap(out, fix, "        fix: ", 100)?;
                 }
                 writeln!(out)?;
             }

@@ -440,10 +440,6 @@ fn check_origin(origin: &str) -> Result<(), String> {
 /// Checks an environment variable name, refusing anything that looks like a token value.
 /// The value itself is never echoed back: it may be a secret.
 fn check_env_name(name: &str) -> Result<(), (String, String)> {
-    let valid = !name.is_empty()
-        && name.len() <= 64
-        && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     // Some tokens are valid variable names too (`ghp_…`, `xoxb_…`): names are conventionally
     // upper case, so a long mix of lower case and digits, or a known token prefix, is refused.
     const TOKEN_PREFIXES: [&str; 10] = [
@@ -458,6 +454,10 @@ fn check_env_name(name: &str) -> Result<(), (String, String)> {
         "akia",
         "hf_",
     ];
+    let valid = !name.is_empty()
+        && name.len() <= 64
+        && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     let lower = name.to_ascii_lowercase();
     let token_like = TOKEN_PREFIXES.iter().any(|p| lower.starts_with(p) && name.len() >= 20)
         || (name.len() >= 20

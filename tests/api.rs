@@ -91,6 +91,11 @@ impl Response {
         self
     }
 
+    fn with_body(mut self, body: &str) -> Response {
+        self.body = body.as_bytes().to_vec();
+        self
+    }
+
     fn delayed(mut self, delay: Duration) -> Response {
         self.delay = delay;
         self
@@ -1115,4 +1120,233 @@ async fn no_token_value_appears_in_any_result() {
         // The tokens were really sent, so the test proves something.
         assert!(server.requests().iter().any(|r| r.bearer() == Some(TOKEN_A)));
     }
+}
+
+// --- regressions: mistyped routes, CORS fallback, timeouts, redaction order -----------------
+
+/// A target naming only the API and its health route, with active probing as asked.
+fn health_only_target(server: &Server, active: bool, max_requests: u32) -> TargetFile {
+    parse(&format!(
+        r#"[product]
+name = "Fixture Chat"
+vertical = "b2b-service"
+
+[target]
+api_base = "{}"
+health_path = "/health"
+
+[active]
+allowed = {active}
+max_requests = {max_requests}
+"#,
+        server.base()
+    ))
+}
+
+#[tokio::test]
+async fn mistyped_routes_are_errors_not_passes() {
+    // Bug: any 4xx counted as "refused", so 404 to every route made the checks pass untested.
+    let server = serve(Behaviour::Api(Arc::new(|req: &Request| {
+        if req.method == "GET" && req.path() == "/health" {
+            Response::json(200, r#"{"status":"ok"}"#)
+        } else {
+            Response::json(404, r#"{"error":"not found"}"#)
+        }
+    })))
+    .await;
+    let results = run_all(&target(&server, true), &tokens(), Duration::from_secs(2)).await;
+    for id in [
+        "api.auth_required",
+        "api.webhook_signature",
+        "api.error_leakage",
+        "api.cors",
+        "api.rate_limit",
+    ] {
+        assert_status(&results[id], Status::Error);
+    }
+    for id in [
+        "api.auth_required",
+        "api.webhook_signature",
+        "api.error_leakage",
+        "api.cors",
+    ] {
+        assert!(
+            results[id].summary.contains("route was not found"),
+            "{id}: {}",
+            results[id].summary
+        );
+    }
+    let rate = &results["api.rate_limit"];
+    assert!(!rate.summary.contains("accepted all"), "{}", rate.summary);
+    assert!(rate.summary.contains("404"), "{}", rate.summary);
+}
+
+#[tokio::test]
+async fn a_404_is_a_refusal_when_a_real_token_shows_the_route_exists() {
+    // Bug fix guard: a 404 to strangers counts as refused once a control request gets past it.
+    let server = serve(good_except(|req| {
+        let private = req.path().starts_with("/api/conversations/") || req.path() == "/admin/config";
+        (private && account(req.bearer()).is_none()).then(|| Response::json(404, r#"{"error":"not found"}"#))
+    }))
+    .await;
+    let result = run_one("api.auth_required", &target(&server, false), &tokens()).await;
+    assert_status(&result, Status::Pass);
+    assert!(
+        result.evidence.iter().any(|e| e.label.contains("for comparison")),
+        "{result:#?}"
+    );
+    let with_b = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.bearer() == Some(TOKEN_B))
+        .count();
+    assert_eq!(with_b, 1, "the owner's token checks the route with B's object");
+}
+
+#[tokio::test]
+async fn a_burst_of_client_errors_is_no_missing_limit() {
+    // Bug: a burst answered only with 4xx (no 429) was reported as "accepted without a limit".
+    let server = serve(good_except(|req| {
+        (req.path() == "/api/chat").then(|| Response::json(400, r#"{"error":"bad request"}"#))
+    }))
+    .await;
+    let target =
+        parse(&target_text(&server.base(), true, 30, "conv_b1").replace("[target.login]\npath = \"/api/login\"\n", ""));
+    let result = run_one("api.rate_limit", &target, &tokens()).await;
+    assert_status(&result, Status::Error);
+    assert!(!result.summary.contains("accepted all"), "{}", result.summary);
+}
+
+#[tokio::test]
+async fn cors_on_the_health_fallback_is_a_warning_naming_the_path() {
+    // Bug: with no API route known, CORS was tried on /health only and still reported a pass.
+    let server = serve(good_api()).await;
+    let result = run_one("api.cors", &health_only_target(&server, false, 10), &tokens()).await;
+    assert_status(&result, Status::Warn);
+    assert!(result.summary.contains("tested only on /health"), "{}", result.summary);
+    assert!(result.fix.is_some());
+
+    // A failure found on the fallback stays a failure.
+    let flawed = serve(flawed_api(Duration::ZERO)).await;
+    let result = run_one("api.cors", &health_only_target(&flawed, false, 10), &tokens()).await;
+    assert_status(&result, Status::Fail);
+
+    // A real API route: the summary names it.
+    let good = serve(good_api()).await;
+    let result = run_one("api.cors", &target(&good, false), &tokens()).await;
+    assert_status(&result, Status::Pass);
+    assert!(
+        result.summary.contains("/api/conversations/conv_b1"),
+        "{}",
+        result.summary
+    );
+}
+
+/// A health route that takes longer than the 2 s client timeout on the given request numbers.
+fn health_timing_out_on(numbers: &'static [usize]) -> Behaviour {
+    let count: Arc<Mutex<usize>> = Arc::default();
+    Behaviour::Api(Arc::new(move |req: &Request| {
+        if req.path() != "/health" {
+            return Response::json(404, r#"{"error":"not found"}"#);
+        }
+        let mut n = count.lock().unwrap();
+        *n += 1;
+        let response = Response::json(200, r#"{"status":"ok"}"#);
+        if numbers.contains(&*n) {
+            response.delayed(Duration::from_millis(2_600))
+        } else {
+            response
+        }
+    }))
+}
+
+#[tokio::test]
+async fn one_timeout_in_ten_samples_is_not_a_slow_p95() {
+    // Bug: a timed-out sample was counted at the timeout and became the p95 of 10 samples: Fail.
+    let server = serve(health_timing_out_on(&[10])).await;
+    let result = run_one("api.latency", &health_only_target(&server, true, 10), &tokens()).await;
+    assert_status(&result, Status::Pass);
+    assert!(result.summary.contains("timeout"), "{}", result.summary);
+    assert!(
+        result.evidence.iter().any(|e| e.value.contains("not counted")),
+        "{result:#?}"
+    );
+}
+
+#[tokio::test]
+async fn many_timeouts_are_an_error_not_a_failure() {
+    // Bug: timeouts alone could give Fail; more than 10 % of samples timing out is Error.
+    let server = serve(health_timing_out_on(&[3, 6])).await;
+    let result = run_one("api.latency", &health_only_target(&server, true, 10), &tokens()).await;
+    assert_status(&result, Status::Error);
+    assert!(result.summary.contains("did not answer in time"), "{}", result.summary);
+}
+
+#[tokio::test]
+async fn secrets_at_the_edge_of_an_excerpt_are_redacted_before_the_cut() {
+    // Bug: the leak context was cut first and redacted after, so a key or token crossing the
+    // window's edge showed its leading characters.
+    // A stack trace at 0 whose 90-byte window cuts a token (at 80), and a file path at 200 whose
+    // window cuts a key (at 280).
+    let pad = |text: &mut String, to: usize, with: char| {
+        while text.len() < to {
+            text.push(with);
+        }
+    };
+    let mut body = String::from("Traceback (most recent call last): ");
+    pad(&mut body, 80, 'x');
+    body.push_str(TOKEN_A);
+    pad(&mut body, 199, 'y');
+    body.push_str(" /app/server.js ");
+    pad(&mut body, 279, 'z');
+    body.push(' ');
+    body.push_str(FAKE_KEY);
+    body.push_str(" end");
+    assert_eq!(body.find(TOKEN_A), Some(80));
+    assert_eq!(body.find(FAKE_KEY), Some(280));
+    let server = serve(good_except(move |req| {
+        (req.path() == "/api/chat" && req.header("content-type") == Some("text/xml"))
+            .then(|| Response::new(400).header("Content-Type", "text/plain").with_body(&body))
+    }))
+    .await;
+    let result = run_one("api.error_leakage", &target(&server, false), &tokens()).await;
+    assert_status(&result, Status::Fail);
+    let text = all_text(&result);
+    assert!(!text.contains("sk-proj-l"), "a cut key shows its start:\n{text}");
+    assert!(!text.contains("fixture-to"), "a cut token shows its start:\n{text}");
+}
+
+#[tokio::test]
+async fn tokens_in_headers_are_scrubbed_before_the_cut() {
+    // Bug: header values were cut (Location at 80 characters) before the token was replaced.
+    let server = serve(good_except(|req| {
+        (req.path() == "/admin/config").then(|| {
+            let bearer = req.bearer().unwrap_or_default();
+            Response::new(302).header("Location", &format!("/elsewhere/{}?t={bearer}", "x".repeat(54)))
+        })
+    }))
+    .await;
+    let result = run_one("api.role_authz", &target(&server, false), &tokens()).await;
+    assert_status(&result, Status::Error);
+    let text = all_text(&result);
+    assert!(text.contains("/elsewhere/"), "{text}");
+    assert!(!text.contains("fixture-tok"), "a cut token shows its start:\n{text}");
+}
+
+#[tokio::test]
+async fn four_character_tokens_are_scrubbed() {
+    // Bug: tokens shorter than 6 characters were never scrubbed from echoed answers.
+    let server = serve(echo_api()).await;
+    let short = Tokens {
+        a: Some(TOKEN_A.into()),
+        b: Some(TOKEN_B.into()),
+        low: Some("q7Zk".into()),
+    };
+    let result = run_one("api.role_authz", &target(&server, false), &short).await;
+    assert!(
+        server.requests().iter().any(|r| r.bearer() == Some("q7Zk")),
+        "it was sent"
+    );
+    let text = all_text(&result);
+    assert!(!text.contains("q7Zk"), "{text}");
 }

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use futures_util::future::join_all;
 use url::Url;
 
-use super::http::{Call, Http, HttpError, Reply, exchange, seconds, token_preview};
+use super::http::{Call, Http, HttpError, MIN_SCRUBBED, Reply, exchange, redact_keys, seconds, token_preview};
 use super::{ProbeResult, Status, shorten};
 use crate::checklist::Checklist;
 use crate::target::{Auth, Route, TargetFile};
@@ -247,9 +247,12 @@ fn skipped(id: &str, summary: &str, fix: &str) -> ProbeResult {
 
 /// Replaces every token value left anywhere in `result` with its preview. The checks never put
 /// a token in a result; this is the guarantee for what a server echoes back.
+///
+/// Tokens of at least [`MIN_SCRUBBED`] (4) characters are replaced. Shorter ones are left: they
+/// would replace ordinary words and pieces of words all over the evidence ("ab" in "about"), and a
+/// 3-character "token" is a test value, not a secret.
 fn scrub(mut result: ProbeResult, tokens: &Tokens) -> ProbeResult {
-    // Very short "tokens" would match ordinary words; they are test values, not secrets.
-    for token in tokens.values().filter(|t| t.len() >= 6) {
+    for token in tokens.values().filter(|t| t.len() >= MIN_SCRUBBED) {
         let preview = token_preview(token);
         let clean = |text: &mut String| {
             if text.contains(token) {
@@ -311,12 +314,24 @@ impl Run<'_> {
     }
 
     async fn send(&self, label: impl Into<String>, call: Call) -> Sent {
-        let outcome = self.http.send(&call).await;
+        let outcome = self.fetch(&call).await;
         Sent {
             label: label.into(),
             call,
             outcome,
         }
+    }
+
+    /// Sends `call`, with every test token (not only the one sent) replaced in the answer's body
+    /// and headers before anything of it is cut into evidence: a token cut at the edge of an
+    /// excerpt could no longer be found and replaced by [`scrub`].
+    async fn fetch(&self, call: &Call) -> Result<Reply, HttpError> {
+        let mut outcome = self.http.send(call).await;
+        if let Ok(reply) = &mut outcome {
+            let tokens: Vec<&str> = self.tokens.values().collect();
+            super::http::scrub_reply(reply, &tokens);
+        }
+        outcome
     }
 
     /// The chat body with `prompt` in place of `{{prompt}}`, escaped for JSON.
@@ -445,8 +460,12 @@ fn route_name(route: &Route) -> String {
 /// How a request that should have been refused was answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Judged {
-    /// 401, 403 or another 4xx: refused.
+    /// 401, 403 or another 4xx (but 404, 405 and 429): refused.
     Refused,
+    /// 404 or 405: the route may simply not exist at that path (a mistyped route answers 404 to
+    /// everyone), so this is no refusal by itself; only a control request that does get past
+    /// the routing (see [`resolve_missing`]) turns it into one.
+    Missing(u16),
     /// 2xx: served; `data` when the body carries more than an empty or error object.
     Open { data: bool },
     /// 5xx: not served, but not refused cleanly either.
@@ -462,6 +481,7 @@ fn judge_private(outcome: &Result<Reply, HttpError>) -> Judged {
         Ok(r) if r.status == 429 => {
             Judged::Unclear("it answered 429 (too many requests) before reaching the route".into())
         }
+        Ok(r) if r.status == 404 || r.status == 405 => Judged::Missing(r.status),
         Ok(r) if (400..500).contains(&r.status) => Judged::Refused,
         Ok(r) if r.is_redirect() => {
             if redirects_to_login(r) {
@@ -475,9 +495,38 @@ fn judge_private(outcome: &Result<Reply, HttpError>) -> Judged {
     }
 }
 
+/// Why a 404 or 405 says nothing about a route's protection, in words.
+const NOT_FOUND: &str = "the route was not found: check the path in the target file";
+
+fn missing_words(status: u16) -> String {
+    let what = if status == 405 {
+        "405 (method not allowed)"
+    } else {
+        "404 (not found)"
+    };
+    format!("it answered {what}; {NOT_FOUND}")
+}
+
+/// A 404 or 405 judged with the help of a control request to the same route (a real token):
+/// when the control got past the routing (an answer other than 404/405), the route exists and
+/// the 404/405 was a refusal; without a control, or when it got 404/405 or no answer too,
+/// nothing is known.
+fn resolve_missing(judged: Judged, control: Option<&Result<Reply, HttpError>>) -> Judged {
+    match judged {
+        Judged::Missing(status) => match control {
+            Some(Ok(r)) if r.status != 404 && r.status != 405 => Judged::Refused,
+            _ => Judged::Unclear(missing_words(status)),
+        },
+        other => other,
+    }
+}
+
+/// The Location header, redacted whole before it is cut.
 fn location(r: &Reply) -> String {
-    r.header("location")
-        .map_or_else(|| "nowhere (no Location header)".to_string(), |l| shorten(l, 80))
+    r.header("location").map_or_else(
+        || "nowhere (no Location header)".to_string(),
+        |l| shorten(&redact_keys(l), 80),
+    )
 }
 
 /// A redirect to a sign-in page is how web apps refuse an anonymous request.
@@ -720,7 +769,56 @@ async fn auth_required(run: &Run<'_>) -> ProbeResult {
             .map(|(route, label, call)| async move { (route, run.send(label, call).await) }),
     )
     .await;
-    let judged: Vec<(&Route, &Sent, Judged)> = sent.iter().map(|(r, s)| (*r, s, judge_private(&s.outcome))).collect();
+    // A 404/405 is no refusal by itself (a mistyped path answers 404 to everyone): ask the route
+    // once more with a real token to learn whether it exists. Read routes only, since a write
+    // with a real token could change data; on B's object the owner's token, which a well-built
+    // API serves, else account A's.
+    let mut control_for: Vec<(&Route, &'static str, Call)> = Vec::new();
+    for (route, s) in &sent {
+        if !matches!(judge_private(&s.outcome), Judged::Missing(_))
+            || !is_read(&route.method)
+            || control_for.iter().any(|(r, _, _)| std::ptr::eq(*r, *route))
+        {
+            continue;
+        }
+        let owner = (route.path.contains("{id}") && run.file.auth.object_b.is_some())
+            .then_some(run.tokens.b.as_deref())
+            .flatten()
+            .map(|t| ("account B, own object (for comparison)", t));
+        let Some((label, token)) = owner.or_else(|| run.tokens.a.as_deref().map(|t| ("account A (for comparison)", t)))
+        else {
+            continue;
+        };
+        control_for.push((
+            *route,
+            label,
+            Call::new(&route.method, s.call.url.clone()).bearer(token),
+        ));
+    }
+    let controls: Vec<(&Route, Sent)> = join_all(
+        control_for
+            .into_iter()
+            .map(|(route, label, call)| async move { (route, run.send(label, call).await) }),
+    )
+    .await;
+    let control_of = |route: &Route| {
+        controls
+            .iter()
+            .find(|(r, _)| std::ptr::eq(*r, route))
+            .map(|(_, s)| &s.outcome)
+    };
+    let judged: Vec<(&Route, &Sent, Judged)> = sent
+        .iter()
+        .map(|(r, s)| (*r, s, resolve_missing(judge_private(&s.outcome), control_of(r))))
+        .collect();
+    let not_found = judged
+        .iter()
+        .filter(|(r, s, j)| {
+            matches!(j, Judged::Unclear(_))
+                && matches!(judge_private(&s.outcome), Judged::Missing(_))
+                && control_of(r).is_none_or(|c| matches!(judge_private(c), Judged::Missing(_)))
+        })
+        .count();
 
     let open: Vec<&(&Route, &Sent, Judged)> = judged
         .iter()
@@ -781,6 +879,24 @@ async fn auth_required(run: &Run<'_>) -> ProbeResult {
             ),
             Some(fixes.join(" ")),
         )
+    } else if not_found > 0 && not_found == total {
+        (
+            Status::Error,
+            format!(
+                "Nothing was tested: every request to your private routes answered 404 or 405 — {NOT_FOUND} ({}).",
+                judged
+                    .iter()
+                    .map(|(r, _, _)| route_name(r))
+                    .fold(Vec::<String>::new(), |mut all, name| {
+                        if !all.contains(&name) {
+                            all.push(name);
+                        }
+                        all
+                    })
+                    .join(", ")
+            ),
+            Some("Copy the method and path of each private route from your API's code (or its docs) into the target file, then run the check again.".into()),
+        )
     } else if let Some((route, first, why)) = unclear {
         (
             Status::Error,
@@ -815,6 +931,9 @@ async fn auth_required(run: &Run<'_>) -> ProbeResult {
     let mut result = ProbeResult::new(ID, status, title(ID), summary);
     for (_, sent) in &sent {
         result = result.evidence(sent.label.clone(), sent.line(&["www-authenticate", "location"]));
+    }
+    for (_, control) in &controls {
+        result = result.evidence(control.label.clone(), control.line(&["location"]));
     }
     for note in notes {
         result = result.evidence("note", note);
@@ -925,7 +1044,8 @@ async fn object_authz(run: &Run<'_>) -> ProbeResult {
             (Ok(r), false) if r.is_success() => Judged::Open {
                 data: carries_data(r) || r.text().contains(object),
             },
-            (outcome, _) => judge_private(outcome),
+            // B's own request was served, so the route exists: a 404 to A is a refusal.
+            (outcome, _) => resolve_missing(judge_private(outcome), Some(&attempt.control.outcome)),
         })
     };
     let judged: Vec<(&Attempt, Judged)> = attempts.iter().filter_map(|at| judge(at).map(|j| (at, j))).collect();
@@ -1078,26 +1198,29 @@ fn cors_origins(run: &Run<'_>) -> (Vec<(&'static str, String)>, Option<String>) 
     (origins, allowed)
 }
 
-/// The path CORS is tried on: an API route a browser would call.
-fn cors_path(run: &Run<'_>) -> (String, String) {
+/// The path CORS is tried on: an API route a browser would call, with the method a browser
+/// would ask a pre-flight for, and whether it is only the fallback (the health route or `/`,
+/// when the target file names no API route) — CORS rules are often set on the API routes only,
+/// so a clean answer there proves little.
+fn cors_path(run: &Run<'_>) -> (String, String, bool) {
     let t = &run.file.target;
     if let Some(route) = t.private_routes.iter().find(|r| is_read(&r.method))
         && let Some(path) = fill(&route.path, run.file.auth.object_b.as_deref().unwrap_or("1"))
     {
-        return (path, "GET".into());
+        return (path, "GET".into(), false);
     }
     if let Some(chat) = &t.chat {
-        return (chat.path.clone(), chat.method.to_ascii_uppercase());
+        return (chat.path.clone(), chat.method.to_ascii_uppercase(), false);
     }
     if let Some(route) = t.private_routes.iter().find_map(|r| fill(&r.path, NO_SUCH_ID)) {
-        return (route, "GET".into());
+        return (route, "GET".into(), false);
     }
-    (t.health_path.clone().unwrap_or_else(|| "/".into()), "GET".into())
+    (t.health_path.clone().unwrap_or_else(|| "/".into()), "GET".into(), true)
 }
 
 async fn cors(run: &Run<'_>) -> ProbeResult {
     const ID: &str = "api.cors";
-    let (path, method) = cors_path(run);
+    let (path, method, fallback) = cors_path(run);
     let Some(url) = run.url(&path) else {
         return ProbeResult::new(
             ID,
@@ -1157,6 +1280,13 @@ async fn cors(run: &Run<'_>) -> ProbeResult {
         })
         .collect();
     let worst = |want: fn(&Cors) -> bool| judged.iter().find(|(_, v)| v.as_ref().is_ok_and(want)).map(|(s, _)| *s);
+    // A route that answers 404 is not the route the browser calls: its headers say little.
+    let simple: Vec<&Reply> = sent
+        .iter()
+        .filter(|(_, s)| s.call.method == reqwest::Method::GET)
+        .filter_map(|(_, s)| s.reply())
+        .collect();
+    let not_found = !simple.is_empty() && simple.iter().all(|r| r.status == 404);
     let unclear = judged.iter().find_map(|(s, v)| v.as_ref().err().map(|why| (*s, why)));
     let fix = format!(
         "Answer cross-origin requests only for your own origins{}: compare the Origin header with a fixed list, whole string to whole string (not starts-with, ends-with or contains); never echo it back unchecked, never allow \"null\", and send Access-Control-Allow-Credentials only together with one of those origins.",
@@ -1175,17 +1305,25 @@ async fn cors(run: &Run<'_>) -> ProbeResult {
         (
             Status::Fail,
             format!(
-                "Any website can read your API's answers with your users' logins: it lets in {} ({}) and allows credentials.",
+                "Any website can read your API's answers with your users' logins: it lets in {} ({}) and allows credentials (tested on {path}).",
                 s.label,
                 origin_of(&s.call)
             ),
             Some(fix),
         )
+    } else if not_found {
+        (
+            Status::Error,
+            format!(
+                "Nothing was tested: {path}, the route CORS was tried on, answered 404 — the route was not found (check the path in the target file)."
+            ),
+            Some("Put a route your web app really calls under [[target.private_routes]] (or fix its path), then run the check again.".into()),
+        )
     } else if let Some(s) = worst(|c| *c == Cors::Reflected { credentials: false }) {
         (
             Status::Warn,
             format!(
-                "Your API lets other websites read its answers: it echoed back {} ({}), though without credentials.",
+                "Your API lets other websites read its answers: it echoed back {} ({}), though without credentials (tested on {path}).",
                 s.label,
                 origin_of(&s.call)
             ),
@@ -1200,11 +1338,20 @@ async fn cors(run: &Run<'_>) -> ProbeResult {
             ),
             Some("Check that the API is reachable at the address in the target file, then run the check again.".into()),
         )
+    } else if fallback {
+        (
+            Status::Warn,
+            format!(
+                "Your API let in none of {} websites that are not yours on {path}, but CORS was tested only on {path}; CORS rules are often set only on the API routes — list a private route in the target file for a real test.",
+                judged.len()
+            ),
+            Some("List a route your web app calls under [[target.private_routes]] (method and path, e.g. GET /api/conversations/{id}), then run the check again.".into()),
+        )
     } else {
         (
             Status::Pass,
             format!(
-                "Your API let in none of {} websites that are not yours (including \"null\" and look-alikes of your address).",
+                "Your API let in none of {} websites that are not yours (including \"null\" and look-alikes of your address), tested on {path}.",
                 judged.len()
             ),
             None,
@@ -1435,14 +1582,30 @@ fn config(text: &str) -> Option<usize> {
 }
 
 /// A few dozen characters around `at`, redacted, on one line.
-fn context(text: &str, at: usize) -> String {
+///
+/// The whole text is redacted first (the tokens, then key-shaped strings) and the window cut
+/// afterwards: cut first, a key or token crossing the window's edge would no longer look like
+/// one and its first characters would show.
+fn context(text: &str, at: usize, tokens: &Tokens) -> String {
+    let mut ranges: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    for token in tokens.values().filter(|t| t.len() >= MIN_SCRUBBED) {
+        ranges.extend(
+            text.match_indices(token)
+                .map(|(i, _)| (i..i + token.len(), token_preview(token))),
+        );
+    }
+    for (range, _) in super::http::find_keys(text) {
+        let preview = super::http::key_preview(text.get(range.clone()).unwrap_or_default());
+        ranges.push((range, preview));
+    }
+    let (clean, at) = super::http::replace_ranges(text, ranges, at);
     let start = (at.saturating_sub(30)..=at)
-        .find(|i| text.is_char_boundary(*i))
+        .find(|i| clean.is_char_boundary(*i))
         .unwrap_or(at);
-    let end = ((at + 90).min(text.len())..=text.len())
-        .find(|i| text.is_char_boundary(*i))
-        .unwrap_or(text.len());
-    super::http::excerpt(text.get(start..end).unwrap_or_default().as_bytes(), 120)
+    let end = ((at + 90).min(clean.len())..=clean.len())
+        .find(|i| clean.is_char_boundary(*i))
+        .unwrap_or(clean.len());
+    super::http::one_line(clean.get(start..end).unwrap_or_default(), 120)
 }
 
 /// The malformed bodies sent to the chat route.
@@ -1520,7 +1683,7 @@ async fn error_leakage(run: &Run<'_>) -> ProbeResult {
             Ok(r) => {
                 let text = r.text();
                 for (kind, at) in leaks(&text) {
-                    leaked.push((s, kind, context(&text, at)));
+                    leaked.push((s, kind, context(&text, at, run.tokens)));
                 }
                 match r.status {
                     401 | 403 => refused_by_login += 1,
@@ -1543,6 +1706,13 @@ async fn error_leakage(run: &Run<'_>) -> ProbeResult {
             }
         }
     }
+    // A mistyped chat path answers 404 (or 405) to everything: no error handling was reached.
+    let chat_answers: Vec<&Reply> = sent
+        .iter()
+        .filter(|s| s.label != "odd id")
+        .filter_map(Sent::reply)
+        .collect();
+    let chat_missing = !chat_answers.is_empty() && chat_answers.iter().all(|r| r.status == 404 || r.status == 405);
     let mut kinds: Vec<LeakKind> = leaked.iter().map(|(_, k, _)| *k).collect();
     kinds.sort();
     kinds.dedup();
@@ -1560,6 +1730,19 @@ async fn error_leakage(run: &Run<'_>) -> ProbeResult {
                 join_words(&words)
             ),
             Some(fix),
+        )
+    } else if chat_missing {
+        (
+            Status::Error,
+            format!(
+                "Nothing was tested: every broken request to {} {} answered 404 or 405 — the route was not found (check the path and method in the target file).",
+                chat.method.to_ascii_uppercase(),
+                chat.path
+            ),
+            Some(
+                "Put the method and path your app really uses for chat under [target.chat], then run the check again."
+                    .into(),
+            ),
         )
     } else if let Some((s, why)) = unclear {
         (
@@ -1674,7 +1857,7 @@ async fn burst(run: &Run<'_>, call: &Call, max: usize) -> Burst {
     while found.sent < max && Instant::now() < deadline {
         let size = BURST_BATCH.min(max - found.sent);
         let first = found.sent;
-        let answers = join_all((0..size).map(|i| async move { (first + i + 1, run.http.send(call).await) })).await;
+        let answers = join_all((0..size).map(|i| async move { (first + i + 1, run.fetch(call).await) })).await;
         found.sent += size;
         for (number, outcome) in answers {
             match outcome {
@@ -1723,7 +1906,7 @@ fn judge_burst(name: &str, b: &Burst, needs_login: bool) -> (Status, String) {
                 Status::Pass,
                 format!(
                     "your {name} said \"too many requests\" at request {at} and when to retry (Retry-After: {})",
-                    shorten(after, 20)
+                    shorten(&redact_keys(after), 20)
                 ),
             ),
             None => (
@@ -1771,7 +1954,55 @@ fn judge_burst(name: &str, b: &Burst, needs_login: bool) -> (Status, String) {
             ),
         );
     }
+    // Only client errors (no 429): the requests never reached whatever would count them, so
+    // "accepted without a limit" would be a guess. The one exception is a sign-in route refusing
+    // wrong passwords (401/403): that is the route at work, and it never slowing down is the
+    // finding itself.
+    let client_errors: usize = b
+        .statuses
+        .iter()
+        .filter(|(s, _)| (400..500).contains(*s) && **s != 429)
+        .map(|(_, n)| n)
+        .sum();
+    let wrong_passwords = !needs_login && refused == answered;
+    if answered > 0 && client_errors == answered && !wrong_passwords {
+        let missing = b.statuses.keys().any(|s| *s == 404 || *s == 405);
+        let why = if missing {
+            NOT_FOUND
+        } else if needs_login {
+            "check that the test token and the request body in the target file are accepted"
+        } else {
+            "check that the route and the request body in the target file are right"
+        };
+        return (
+            Status::Error,
+            format!(
+                "your {name} answered every request with a client error ({}) and never with a success or a 429, so its limit could not be tested: {why}",
+                statuses()
+            ),
+        );
+    }
     let time = seconds(b.elapsed);
+    if wrong_passwords && answered > 0 {
+        let status = if b.sent >= CONVINCING_BURST {
+            Status::Fail
+        } else {
+            Status::Warn
+        };
+        return (
+            status,
+            format!(
+                "your {name} turned down all {} wrong-password attempts of a burst in {time} and never said \"too many requests\" ({}){}",
+                b.sent,
+                statuses(),
+                if status == Status::Warn {
+                    "; too few to be sure there is no limit"
+                } else {
+                    ""
+                }
+            ),
+        );
+    }
     if b.sent >= CONVINCING_BURST {
         (
             Status::Fail,
@@ -1912,7 +2143,8 @@ struct Samples {
     limit_ms: f64,
     /// Round-trip times of 2xx answers, in microseconds.
     times: Vec<u64>,
-    /// Requests that ran past the timeout; counted at the timeout, a lower bound.
+    /// Requests that ran past the timeout. Not latencies (nothing was measured), so they are
+    /// reported apart and never enter the percentiles.
     timeouts: usize,
     /// Why sampling stopped early or answers were not counted.
     trouble: Option<String>,
@@ -1934,7 +2166,7 @@ async fn sample(run: &Run<'_>, name: &str, call: &Call, count: usize, limit_ms: 
             s.trouble.get_or_insert_with(|| "the time budget ran out".into());
             break;
         }
-        let outcome = run.http.send(call).await;
+        let outcome = run.fetch(call).await;
         if s.example.is_none() {
             s.example = Some(exchange(call, &outcome, &[]));
         }
@@ -1946,11 +2178,15 @@ async fn sample(run: &Run<'_>, name: &str, call: &Call, count: usize, limit_ms: 
             }
             Err(HttpError::Timeout(_)) => {
                 s.timeouts += 1;
-                s.trouble = Some(format!(
-                    "a request ran past the {} timeout",
-                    seconds(run.http.timeout())
-                ));
-                break;
+                // Past 10 % the verdict is "did not answer in time" whatever follows.
+                if s.timeouts * 10 > count {
+                    s.trouble = Some(format!(
+                        "{} requests ran past the {} timeout",
+                        s.timeouts,
+                        seconds(run.http.timeout())
+                    ));
+                    break;
+                }
             }
             Err(e) => {
                 s.trouble = Some(e.to_string());
@@ -1961,17 +2197,15 @@ async fn sample(run: &Run<'_>, name: &str, call: &Call, count: usize, limit_ms: 
     s
 }
 
-/// p50, p95, p99 and max in milliseconds, with timeouts counted at the timeout.
-fn percentiles(s: &Samples, timeout: Duration) -> Option<[f64; 4]> {
+/// p50, p95, p99 and max in milliseconds, of the answered samples only (timeouts are no
+/// measurement: counted at the timeout, one of them became the p95 of ten samples).
+fn percentiles(s: &Samples) -> Option<[f64; 4]> {
     if s.times.is_empty() {
         return None;
     }
     let mut histogram = hdrhistogram::Histogram::<u64>::new_with_bounds(1, 3_600_000_000, 3).ok()?;
     for t in &s.times {
         histogram.saturating_record((*t).max(1));
-    }
-    for _ in 0..s.timeouts {
-        histogram.saturating_record(u64::try_from(timeout.as_micros()).unwrap_or(u64::MAX));
     }
     let ms = |q: f64| to_ms(histogram.value_at_quantile(q));
     Some([ms(0.50), ms(0.95), ms(0.99), to_ms(histogram.max())])
@@ -2048,12 +2282,14 @@ async fn latency(run: &Run<'_>) -> ProbeResult {
         sampled.push(sample(run, "chat route", call, chat_n, chat_limit).await);
     }
     let timeout = run.http.timeout();
-    let measured: Vec<(&Samples, [f64; 4])> = sampled
-        .iter()
-        .filter_map(|s| percentiles(s, timeout).map(|p| (s, p)))
-        .collect();
-    let n = |s: &Samples| s.times.len() + s.timeouts;
-    let slow = measured.iter().find(|(s, p)| p[1] > s.limit_ms);
+    let measured: Vec<(&Samples, [f64; 4])> = sampled.iter().filter_map(|s| percentiles(s).map(|p| (s, p))).collect();
+    // Answered samples: the only ones with a latency.
+    let n = |s: &Samples| s.times.len();
+    // More than 10 % of a route's requests timed out: it did not answer in time, and what the
+    // others measured says little.
+    let late = |s: &Samples| s.timeouts * 10 > s.times.len() + s.timeouts;
+    let slow = measured.iter().find(|(s, p)| !late(s) && p[1] > s.limit_ms);
+    let timed_out: usize = sampled.iter().map(|s| s.timeouts).sum();
     let (status, summary, fix) = if let Some((s, p)) = slow {
         // With a handful of samples one outlier sets the p95; only a slow median is certain.
         let certain = n(s) >= 10 || p[0] > s.limit_ms;
@@ -2078,6 +2314,21 @@ async fn latency(run: &Run<'_>) -> ProbeResult {
                 }
             ),
             Some(fix.to_string()),
+        )
+    } else if let Some(s) = sampled.iter().find(|s| late(s)) {
+        (
+            Status::Error,
+            format!(
+                "Your {} did not answer in time: {} of {} requests ran past the {} timeout, so its speed could not be measured (a timeout is not a response time).",
+                s.name,
+                s.timeouts,
+                s.times.len() + s.timeouts,
+                seconds(timeout)
+            ),
+            Some(
+                "Check that the API is up and not overloaded, or raise the timeout with --timeout if answers this slow are expected, then run the check again."
+                    .into(),
+            ),
         )
     } else if measured.is_empty() {
         let why = sampled
@@ -2106,10 +2357,20 @@ async fn latency(run: &Run<'_>) -> ProbeResult {
             .collect();
         let mut limits: Vec<String> = measured.iter().map(|(s, _)| show_ms(s.limit_ms)).collect();
         limits.dedup();
+        let apart = if timed_out > 0 {
+            format!(
+                " {} ran past the {} timeout and {} counted apart, not as response times.",
+                plural(timed_out, "request", "requests"),
+                seconds(timeout),
+                if timed_out == 1 { "is" } else { "are" }
+            )
+        } else {
+            String::new()
+        };
         (
             Status::Pass,
             format!(
-                "95 in 100 answers came within {}, under the {} limit.",
+                "95 in 100 answers came within {}, under the {} limit.{apart}",
                 join_words(&parts.iter().map(String::as_str).collect::<Vec<_>>()),
                 limits.join(" / ")
             ),
@@ -2118,7 +2379,7 @@ async fn latency(run: &Run<'_>) -> ProbeResult {
     };
     let mut result = ProbeResult::new(ID, status, title(ID), summary);
     for s in &sampled {
-        let figures = percentiles(s, timeout).map_or_else(
+        let figures = percentiles(s).map_or_else(
             || "not measured".to_string(),
             |p| {
                 format!(
@@ -2137,7 +2398,16 @@ async fn latency(run: &Run<'_>) -> ProbeResult {
             .as_ref()
             .map(|t| format!(" · stopped: {t}"))
             .unwrap_or_default();
-        result = result.evidence(s.name.clone(), format!("{figures}{trouble}"));
+        let timeouts = if s.timeouts > 0 {
+            format!(
+                " · {} past the {} timeout (not counted)",
+                plural(s.timeouts, "request", "requests"),
+                seconds(timeout)
+            )
+        } else {
+            String::new()
+        };
+        result = result.evidence(s.name.clone(), format!("{figures}{timeouts}{trouble}"));
         if let Some(example) = &s.example {
             result = result.evidence(format!("{} request", s.name), example.clone());
         }
@@ -2196,6 +2466,19 @@ async fn webhook_signature(run: &Run<'_>) -> ProbeResult {
                 "Verify the Stripe-Signature header with your webhook signing secret (stripe.webhooks.constructEvent, or your provider's equivalent) before acting on an event sent to {}, and answer 400 when it does not match.",
                 webhook.path
             )),
+        )
+    } else if let Some((s, Judged::Missing(code))) = judged.iter().find(|(_, j)| matches!(j, Judged::Missing(_))) {
+        // A mistyped webhook path answers 404 to everyone: that is no refusal of the event.
+        (
+            Status::Error,
+            format!(
+                "Nothing was tested: your webhook route {} answered {code} to the {} — the route was not found (check the path in the target file).",
+                webhook.path, s.label
+            ),
+            Some(
+                "Put the path your payment provider calls (see its dashboard's webhook settings) under [target.webhook], then run the check again."
+                    .into(),
+            ),
         )
     } else if let Some((s, Judged::Unclear(why))) = judged.iter().find(|(_, j)| matches!(j, Judged::Unclear(_))) {
         (
@@ -2293,12 +2576,14 @@ async fn role_authz(run: &Run<'_>) -> ProbeResult {
         .iter()
         .map(|(route, s, control)| {
             let admin_ok = control.as_ref().and_then(Sent::reply).is_some_and(Reply::is_success);
-            let j = match (judge_private(&s.outcome), s.reply()) {
+            let j = match judge_private(&s.outcome) {
                 // A 404 for everyone means the path is wrong, not that the route is guarded.
-                (Judged::Refused, Some(r)) if r.status == 404 && !admin_ok => {
-                    Judged::Unclear("it answered 404 (not found) and no admin token showed the route exists".into())
-                }
-                (j, _) => j,
+                Judged::Missing(_) if admin_ok => Judged::Refused,
+                Judged::Missing(status) => Judged::Unclear(format!(
+                    "{} and no admin token showed the route exists",
+                    missing_words(status)
+                )),
+                j => j,
             };
             (*route, s, j)
         })
@@ -2592,7 +2877,21 @@ mod tests {
     #[test]
     fn private_answers_are_judged() {
         assert_eq!(judge_private(&Ok(reply(401, &[], ""))), Judged::Refused);
-        assert_eq!(judge_private(&Ok(reply(404, &[], ""))), Judged::Refused);
+        assert_eq!(judge_private(&Ok(reply(403, &[], ""))), Judged::Refused);
+        // A 404/405 is no refusal by itself: a mistyped route answers 404 to everyone.
+        assert_eq!(judge_private(&Ok(reply(404, &[], ""))), Judged::Missing(404));
+        assert_eq!(judge_private(&Ok(reply(405, &[], ""))), Judged::Missing(405));
+        let served = Ok(reply(200, &[], "{}"));
+        let also_missing = Ok(reply(404, &[], ""));
+        assert_eq!(resolve_missing(Judged::Missing(404), Some(&served)), Judged::Refused);
+        assert!(matches!(
+            resolve_missing(Judged::Missing(404), Some(&also_missing)),
+            Judged::Unclear(why) if why.contains("route was not found")
+        ));
+        assert!(matches!(
+            resolve_missing(Judged::Missing(404), None),
+            Judged::Unclear(_)
+        ));
         assert_eq!(
             judge_private(&Ok(reply(200, &[], r#"{"id":"conv_b1","messages":[]}"#))),
             Judged::Open { data: true }
@@ -2720,7 +3019,7 @@ mod tests {
         ];
         for text in super::super::garbled(11, 3_000, &pieces, 25) {
             for (_, at) in leaks(&text) {
-                let _ = context(&text, at);
+                let _ = context(&text, at, &Tokens::default());
             }
             let _ = find_keys(&text);
         }
@@ -2736,18 +3035,22 @@ mod tests {
             trouble: None,
             example: None,
         };
-        let [p50, p95, p99, max] = percentiles(&samples, Duration::from_secs(5)).unwrap();
+        let [p50, p95, p99, max] = percentiles(&samples).unwrap();
         assert!((p50 - 50.0).abs() < 0.1, "{p50}");
         assert!((p95 - 95.0).abs() < 0.1, "{p95}");
         assert!((p99 - 99.0).abs() < 0.1, "{p99}");
         assert!((max - 100.0).abs() < 0.1, "{max}");
+        // A timeout is no measured latency: it is reported apart and never becomes the p95.
         let with_timeout = Samples {
-            times: vec![1_000; 4],
+            times: vec![1_000; 9],
             timeouts: 1,
             ..samples
         };
-        let [_, p95, ..] = percentiles(&with_timeout, Duration::from_secs(5)).unwrap();
-        assert!(p95 >= 4_990.0, "a timeout counts at least as the timeout: {p95}");
+        let [_, p95, _, max] = percentiles(&with_timeout).unwrap();
+        assert!(
+            p95 < 2.0 && max < 2.0,
+            "the timeout is not a sample: p95 {p95}, max {max}"
+        );
     }
 
     #[test]

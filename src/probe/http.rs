@@ -67,7 +67,7 @@ pub(crate) fn seconds(d: Duration) -> String {
     let ms = d.as_millis();
     if ms < 1_000 {
         format!("{ms} ms")
-    } else if ms % 1_000 == 0 {
+    } else if ms.is_multiple_of(1_000) {
         format!("{} s", ms / 1_000)
     } else {
         format!("{:.1} s", d.as_secs_f64())
@@ -346,7 +346,9 @@ impl Http {
         if let Some(body) = &call.body {
             request = request.body(body.clone());
         }
-        // A server that echoes the credential back must not put it into evidence.
+        // A server that echoes the credential back must not put it into evidence, in its body
+        // or in a header. Credentials of 4 characters or more are replaced; shorter ones would
+        // replace pieces of ordinary words, and are test values rather than secrets anyway.
         let secrets: Vec<Vec<u8>> = call
             .headers
             .iter()
@@ -356,7 +358,7 @@ impl Http {
                     .split_once(' ')
                     .map_or(value.as_str(), |(_, credential)| credential.trim())
             })
-            .filter(|credential| credential.len() >= 6)
+            .filter(|credential| credential.len() >= MIN_SCRUBBED)
             .map(|credential| credential.as_bytes().to_vec())
             .collect();
         let started = Instant::now();
@@ -376,25 +378,57 @@ impl Http {
                 }
                 body.extend_from_slice(&chunk);
             }
-            for secret in &secrets {
-                body = replace_bytes(
-                    &body,
-                    secret,
-                    token_preview(&String::from_utf8_lossy(secret)).as_bytes(),
-                );
-            }
-            Ok(Reply {
+            let mut reply = Reply {
                 status,
                 headers,
                 body,
                 truncated,
                 elapsed: started.elapsed(),
-            })
+            };
+            scrub_reply(&mut reply, &secrets);
+            Ok(reply)
         };
         // reqwest's own timeout covers the body too; this one is the backstop.
         match tokio::time::timeout(self.timeout + Duration::from_millis(50), exchange).await {
             Ok(outcome) => outcome,
             Err(_) => Err(HttpError::Timeout(self.timeout)),
+        }
+    }
+}
+
+/// The shortest credential (or test token) replaced wherever it shows; shorter ones would
+/// replace pieces of ordinary words ("test" inside "latest" is one thing, "ab" everywhere another).
+pub const MIN_SCRUBBED: usize = 4;
+
+/// Replaces every one of `secrets` (those of at least [`MIN_SCRUBBED`] bytes) in the body and
+/// the header values of `reply` with its preview, before anything is cut for evidence. In header
+/// values the preview is plain ASCII (`demo...(20 chars)`) so the value stays readable as text
+/// ([`Reply::header`]).
+pub fn scrub_reply(reply: &mut Reply, secrets: &[impl AsRef<[u8]>]) {
+    let secrets: Vec<&[u8]> = secrets
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|s| s.len() >= MIN_SCRUBBED)
+        .collect();
+    if secrets.is_empty() {
+        return;
+    }
+    for secret in &secrets {
+        reply.body = replace_bytes(
+            &reply.body,
+            secret,
+            token_preview(&String::from_utf8_lossy(secret)).as_bytes(),
+        );
+    }
+    for value in reply.headers.values_mut() {
+        let mut bytes = value.as_bytes().to_vec();
+        for secret in &secrets {
+            let preview = token_preview(&String::from_utf8_lossy(secret)).replace('…', "...");
+            bytes = replace_bytes(&bytes, secret, preview.as_bytes());
+        }
+        if bytes != value.as_bytes() {
+            *value = reqwest::header::HeaderValue::from_bytes(&bytes)
+                .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static("(redacted)"));
         }
     }
 }
@@ -608,27 +642,64 @@ pub(crate) fn window(text: &str, start: usize, len: usize) -> &str {
 
 /// `text` with every key-shaped string replaced by its [`key_preview`].
 pub fn redact_keys(text: &str) -> String {
-    let hits = find_keys(text);
-    if hits.is_empty() {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    for (range, _) in hits {
-        out.push_str(text.get(at..range.start).unwrap_or_default());
-        out.push_str(&key_preview(text.get(range.clone()).unwrap_or_default()));
-        at = range.end;
-    }
-    out.push_str(text.get(at..).unwrap_or_default());
-    out
+    let hits: Vec<(std::ops::Range<usize>, String)> = find_keys(text)
+        .into_iter()
+        .map(|(range, _)| {
+            let preview = key_preview(text.get(range.clone()).unwrap_or_default());
+            (range, preview)
+        })
+        .collect();
+    replace_ranges(text, hits, 0).0
 }
 
-/// A short, single-line, redacted excerpt of a body: whitespace collapsed, keys replaced, at
-/// most `max` characters.
+/// `text` with each byte range replaced by its text (ranges sorted by start; one overlapping an
+/// earlier one is dropped), and where byte `at` of `text` lands in the result: a position inside
+/// a replaced range lands at the start of its replacement.
+///
+/// Redacting the whole text first and cutting a window afterwards (around the returned position)
+/// is what keeps a secret at the edge of a window from showing its first characters.
+pub(crate) fn replace_ranges(
+    text: &str,
+    mut ranges: Vec<(std::ops::Range<usize>, String)>,
+    at: usize,
+) -> (String, usize) {
+    ranges.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
+    let mut out = String::with_capacity(text.len());
+    let mut done = 0;
+    let mut mapped = None;
+    for (range, with) in ranges {
+        if range.start < done || range.end > text.len() || range.is_empty() {
+            continue;
+        }
+        if mapped.is_none() && at < range.end {
+            mapped = Some(if at < range.start {
+                out.len() + (at - done)
+            } else {
+                out.len() + (range.start - done)
+            });
+        }
+        out.push_str(text.get(done..range.start).unwrap_or_default());
+        out.push_str(&with);
+        done = range.end;
+    }
+    let mapped = mapped.unwrap_or_else(|| out.len() + at.saturating_sub(done));
+    out.push_str(text.get(done..).unwrap_or_default());
+    let mapped = (mapped.min(out.len())..=out.len())
+        .find(|i| out.is_char_boundary(*i))
+        .unwrap_or(out.len());
+    (out, mapped)
+}
+
+/// A short, single-line, redacted excerpt of a body: keys replaced in the whole body first,
+/// then whitespace collapsed and the text cut to at most `max` characters.
 pub fn excerpt(body: &[u8], max: usize) -> String {
     let text = String::from_utf8_lossy(body);
-    let redacted = redact_keys(&text);
-    let flat = redacted
+    one_line(&redact_keys(&text), max)
+}
+
+/// `text` (already redacted) on one line, whitespace collapsed, at most `max` characters.
+pub(crate) fn one_line(text: &str, max: usize) -> String {
+    let flat = text
         .split(|c: char| c.is_whitespace() || c.is_control())
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()

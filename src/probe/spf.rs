@@ -953,10 +953,12 @@ async fn walk<R: Resolve>(dns: &R, root: Node) -> Vec<Node> {
         let mut wanted: Vec<Query> = Vec::new();
         for &n in &level {
             for item in &nodes[n].items {
-                if let Outcome::Pending(q) = &item.outcome {
-                    if wanted.len() < budget_left && !cache.contains_key(q) && !wanted.contains(q) {
-                        wanted.push(q.clone());
-                    }
+                if let Outcome::Pending(q) = &item.outcome
+                    && wanted.len() < budget_left
+                    && !cache.contains_key(q)
+                    && !wanted.contains(q)
+                {
+                    wanted.push(q.clone());
                 }
             }
         }
@@ -1459,10 +1461,10 @@ fn judge(domain: &str, label: &str, nodes: &[Node]) -> ProbeResult {
     let mut fixes: Vec<String> = Vec::new();
     for status in [Status::Fail, Status::Warn, Status::Error] {
         for f in findings.iter().filter(|f| f.status == status) {
-            if let Some(fix) = &f.fix {
-                if !fixes.contains(fix) {
-                    fixes.push(fix.clone());
-                }
+            if let Some(fix) = &f.fix
+                && !fixes.contains(fix)
+            {
+                fixes.push(fix.clone());
             }
         }
     }

@@ -128,10 +128,10 @@ pub fn execute(app: &mut App, runner: &mut Runner, command: Command) -> bool {
 
 /// Saves the open assessment; a failure is shown, never silently dropped.
 pub fn save(app: &mut App) {
-    if let (Some(a), Some(path)) = (&app.assessment, &app.path) {
-        if let Err(e) = Store::save(a, path) {
-            app.message = Some(format!("Could not save: {e:#}"));
-        }
+    if let (Some(a), Some(path)) = (&app.assessment, &app.path)
+        && let Err(e) = Store::save(a, path)
+    {
+        app.message = Some(format!("Could not save: {e:#}"));
     }
 }
 
