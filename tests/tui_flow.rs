@@ -47,6 +47,28 @@ fn runner(ctx: ProbeCtx) -> (Runner, mpsc::UnboundedReceiver<(String, ProbeState
 }
 
 /// From the start screen to the product form of `vertical_index`.
+/// A loopback DNS server for shop.example, whose SPF record lets anyone send: the probe fails it.
+async fn spf_allows_anyone() -> common::dns::DnsServer {
+    let mut zone = common::dns::Zone::new();
+    zone.txt("shop.example", &["v=spf1 +all"])
+        .mx("shop.example", 1, "mx.shop.example")
+        .a("mx.shop.example", "192.0.2.1");
+    common::dns::serve(zone).await
+}
+
+/// Feeds probe results to the app (carrying out its commands) until no probe runs.
+async fn drain(app: &mut App, runner: &mut Runner, rx: &mut mpsc::UnboundedReceiver<(String, ProbeState)>) {
+    while app.busy() {
+        let (id, state) = tokio::time::timeout(Duration::from_secs(120), rx.recv())
+            .await
+            .expect("probes finish")
+            .unwrap();
+        for command in app.on_probe(id, state) {
+            execute(app, runner, command);
+        }
+    }
+}
+
 /// Tabs to the continue button of the form and presses it.
 fn submit(app: &mut App, runner: &mut Runner) {
     while app.field_focus != app.fields.len() + 1 {
@@ -150,12 +172,7 @@ async fn a_whole_assessment_from_start_to_export() {
 
 #[tokio::test]
 async fn probes_run_in_the_background_and_overrides_need_a_note() {
-    // A domain whose SPF allows anyone: the probe fails it.
-    let mut zone = common::dns::Zone::new();
-    zone.txt("shop.example", &["v=spf1 +all"])
-        .mx("shop.example", 1, "mx.shop.example")
-        .a("mx.shop.example", "192.0.2.1");
-    let server = common::dns::serve(zone).await;
+    let server = spf_allows_anyone().await;
     let data = tempfile::tempdir().unwrap();
     let mut app = app(data.path());
     let ctx = ProbeCtx {
@@ -429,15 +446,7 @@ async fn a_second_assessment_in_one_session_probes_its_own_hosts() {
         app.prefill(&target);
         press(&mut app, &mut runner, &[KeyCode::Enter]);
         assert_eq!(app.screen, Screen::Probes);
-        while app.busy() {
-            let (id, state) = tokio::time::timeout(Duration::from_secs(120), rx.recv())
-                .await
-                .expect("probes finish")
-                .unwrap();
-            for command in app.on_probe(id, state) {
-                execute(&mut app, &mut runner, command);
-            }
-        }
+        drain(&mut app, &mut runner, &mut rx).await;
         let health = &app.assessment.as_ref().unwrap().probes["api.health"];
         assert_eq!(health.status, Status::Pass, "{flavour:?}: {health:#?}");
     }
@@ -446,11 +455,7 @@ async fn a_second_assessment_in_one_session_probes_its_own_hosts() {
 /// Regression: a note written for an earlier answer silently justified a later contradicting one.
 #[tokio::test]
 async fn every_contradicting_answer_asks_for_its_note() {
-    let mut zone = common::dns::Zone::new();
-    zone.txt("shop.example", &["v=spf1 +all"])
-        .mx("shop.example", 1, "mx.shop.example")
-        .a("mx.shop.example", "192.0.2.1");
-    let server = common::dns::serve(zone).await;
+    let server = spf_allows_anyone().await;
     let data = tempfile::tempdir().unwrap();
     let mut app = app(data.path());
     let (mut runner, mut rx) = runner(ProbeCtx {
@@ -463,15 +468,7 @@ async fn every_contradicting_answer_asks_for_its_note() {
     press(&mut app, &mut runner, &[KeyCode::Tab, KeyCode::Tab]);
     press(&mut app, &mut runner, &typed("shop.example"));
     submit(&mut app, &mut runner);
-    while app.busy() {
-        let (id, state) = tokio::time::timeout(Duration::from_secs(60), rx.recv())
-            .await
-            .unwrap()
-            .unwrap();
-        for command in app.on_probe(id, state) {
-            execute(&mut app, &mut runner, command);
-        }
-    }
+    drain(&mut app, &mut runner, &mut rx).await;
     press(&mut app, &mut runner, &[KeyCode::Enter]);
     let spf_item = app.checklist().items_for_check("email.spf").next().unwrap().id.clone();
     let pos = app
