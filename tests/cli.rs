@@ -164,7 +164,6 @@ fn binary_and_huge_checklist_files_are_refused() {
 fn commands_of_later_work_say_so_and_exit_2() {
     let target = fixture("targets/full.toml");
     for args in [
-        vec!["scan", "--target", target.to_str().unwrap()],
         vec!["report", "a.json"],
         vec!["diff", "a.json", "b.json"],
         vec!["probe", "tls", "https://acme.example"],
@@ -295,4 +294,73 @@ fn unsupported_resolve_and_ca_file_are_refused() {
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         assert!(stderr(&o).contains("not supported yet"), "{}", stderr(&o));
     }
+}
+
+#[test]
+fn scan_saves_the_assessment_writes_reports_and_exits_by_blockers() {
+    let data = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_launchready"))
+            .args(args)
+            .args([
+                "--data-dir",
+                data.path().to_str().unwrap(),
+                "--out",
+                out.path().to_str().unwrap(),
+            ])
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    // Nothing to probe and no answers: nothing failed, so exit 0, with the verdict said plainly.
+    let minimal = fixture("targets/minimal.toml");
+    let o = run(&["scan", "--target", minimal.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Tiny Bot: not decided yet"), "{}", stdout(&o));
+    // A "no" to a blocker in the answers file fails the scan: exit 1.
+    let answers = out.path().join("answers.toml");
+    std::fs::write(
+        &answers,
+        "[[answer]]\nitem = \"auth.required\"\nanswer = \"no\"\nnote = \"Known hole.\"\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "scan",
+        "--target",
+        minimal.to_str().unwrap(),
+        "--answers",
+        answers.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).contains("✘ blocker"), "{}", stdout(&o));
+    let md: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    assert!(!md.is_empty());
+    assert!(std::fs::read_to_string(&md[0]).unwrap().contains("Known hole."));
+    let saved = launchready::assessment::Store::new(data.path().to_path_buf())
+        .list()
+        .unwrap();
+    assert_eq!(saved.len(), 2, "each scan saves an assessment");
+    // Bad input: exit 2.
+    let o = run(&["scan", "--target", minimal.to_str().unwrap(), "--format", "docx"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&["scan", "--target", minimal.to_str().unwrap(), "--format", "pdf"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not available yet"));
+    let bad = fixture("answers/bad/unknown-item.toml");
+    let o = run(&[
+        "scan",
+        "--target",
+        fixture("targets/full.toml").to_str().unwrap(),
+        "--answers",
+        bad.to_str().unwrap(),
+        "--vertical",
+        "b2b-service",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("unknown-item.toml:3:8"), "{}", stderr(&o));
 }
