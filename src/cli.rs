@@ -844,7 +844,7 @@ fn scan(
     let ids: Vec<&str> = catalog.all().iter().map(|c| c.id.as_str()).collect();
     let mut target = crate::target::TargetFile::load(target_path, &ids)?;
     if let Some(v) = vertical {
-        target.product.vertical = catalog.require(v)?.id.clone();
+        target.product.vertical.clone_from(&catalog.require(v)?.id);
     }
     let checklist = catalog.require(&target.product.vertical)?;
     let answers = match answers {
