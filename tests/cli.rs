@@ -162,7 +162,6 @@ fn binary_and_huge_checklist_files_are_refused() {
 
 #[test]
 fn commands_of_later_work_say_so_and_exit_2() {
-    let target = fixture("targets/full.toml");
     for args in [
         vec!["report", "a.json"],
         vec!["diff", "a.json", "b.json"],
