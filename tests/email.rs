@@ -479,10 +479,11 @@ async fn probe_email_json_follows_the_design_shape() {
     }
 }
 
-#[tokio::test]
-async fn probe_email_text_explains_and_exits_zero_on_findings() {
+/// `probe email acme.example` (text output) against a loopback DNS server whose SPF record is
+/// `spf` and whose other records are good.
+async fn probe_email_text_with_spf(spf: &str) -> std::process::Output {
     let mut zone = good_zone_without_txt("acme.example", "acme.example");
-    zone.txt("acme.example", &["v=spf1 +all"]);
+    zone.txt("acme.example", &[spf]);
     let server = serve(zone).await;
     let args = vec![
         "--resolver".into(),
@@ -491,7 +492,12 @@ async fn probe_email_text_explains_and_exits_zero_on_findings() {
         "email".into(),
         "acme.example".into(),
     ];
-    let out = tokio::task::spawn_blocking(move || launchready(args)).await.unwrap();
+    tokio::task::spawn_blocking(move || launchready(args)).await.unwrap()
+}
+
+#[tokio::test]
+async fn probe_email_text_explains_and_exits_zero_on_findings() {
+    let out = probe_email_text_with_spf("v=spf1 +all").await;
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -553,17 +559,7 @@ fn probe_message_reads_real_headers() {
 /// Regression: a hostile TXT record's control characters reached the terminal raw.
 #[tokio::test]
 async fn control_characters_in_records_never_reach_the_terminal() {
-    let mut zone = good_zone_without_txt("acme.example", "acme.example");
-    zone.txt("acme.example", &["v=spf1 include:\u{1b}]0;pwned\u{7} -all"]);
-    let server = serve(zone).await;
-    let args = vec![
-        "--resolver".into(),
-        server.addr.to_string(),
-        "probe".into(),
-        "email".into(),
-        "acme.example".into(),
-    ];
-    let out = tokio::task::spawn_blocking(move || launchready(args)).await.unwrap();
+    let out = probe_email_text_with_spf("v=spf1 include:\u{1b}]0;pwned\u{7} -all").await;
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{text:?}");
