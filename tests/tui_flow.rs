@@ -56,6 +56,17 @@ async fn spf_allows_anyone() -> common::dns::DnsServer {
     common::dns::serve(zone).await
 }
 
+/// The item a check decides, and its place among the questions.
+fn question_of(app: &App, check: &str) -> (String, usize) {
+    let item = app.checklist().items_for_check(check).next().unwrap().id.clone();
+    let pos = app
+        .order
+        .iter()
+        .position(|&i| app.checklist().items[i].id == item)
+        .unwrap();
+    (item, pos)
+}
+
 /// Feeds probe results to the app (carrying out its commands) until no probe runs.
 async fn drain(app: &mut App, runner: &mut Runner, rx: &mut mpsc::UnboundedReceiver<(String, ProbeState)>) {
     while app.busy() {
@@ -215,12 +226,7 @@ async fn probes_run_in_the_background_and_overrides_need_a_note() {
     assert_eq!(saved.probes["email.spf"].status, Status::Fail);
 
     // Answering "yes" to the SPF item against the failed probe asks for a note first.
-    let spf_item = app.checklist().items_for_check("email.spf").next().unwrap().id.clone();
-    let pos = app
-        .order
-        .iter()
-        .position(|&i| app.checklist().items[i].id == spf_item)
-        .unwrap();
+    let (spf_item, pos) = question_of(&app, "email.spf");
     app.question = pos;
     press(&mut app, &mut runner, &[KeyCode::Char('y')]);
     assert!(matches!(
@@ -470,12 +476,7 @@ async fn every_contradicting_answer_asks_for_its_note() {
     submit(&mut app, &mut runner);
     drain(&mut app, &mut runner, &mut rx).await;
     press(&mut app, &mut runner, &[KeyCode::Enter]);
-    let spf_item = app.checklist().items_for_check("email.spf").next().unwrap().id.clone();
-    let pos = app
-        .order
-        .iter()
-        .position(|&i| app.checklist().items[i].id == spf_item)
-        .unwrap();
+    let (spf_item, pos) = question_of(&app, "email.spf");
     // "No" agrees with the failed check; a note is added to it.
     app.question = pos;
     press(&mut app, &mut runner, &[KeyCode::Char('n')]);
