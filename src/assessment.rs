@@ -299,7 +299,9 @@ impl Store {
             }
             for file in fs::read_dir(client.path())?.filter_map(Result::ok) {
                 let path = file.path();
-                let is_json = path.extension().is_some_and(|e| e == "json");
+                // Reports exported into the data folder (`NAME.report.json`) are not assessments.
+                let is_json =
+                    path.extension().is_some_and(|e| e == "json") && !path.to_string_lossy().ends_with(".report.json");
                 let is_temp = path
                     .file_name()
                     .and_then(|n| n.to_str())

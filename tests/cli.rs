@@ -7,6 +7,9 @@ fn launchready(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_launchready"))
         .args(args)
         .env_remove("LAUNCHREADY_DATA_DIR")
+        .env_remove("LAUNCHREADY_BRAND")
+        .env_remove("LAUNCHREADY_BRAND_CONTACT")
+        .env_remove("LAUNCHREADY_BRAND_LOGO")
         .env("NO_COLOR", "1")
         .output()
         .expect("the binary runs")
@@ -162,11 +165,7 @@ fn binary_and_huge_checklist_files_are_refused() {
 
 #[test]
 fn commands_of_later_work_say_so_and_exit_2() {
-    for args in [
-        vec!["report", "a.json"],
-        vec!["diff", "a.json", "b.json"],
-        vec!["probe", "tls", "https://acme.example"],
-    ] {
+    for args in [vec!["probe", "tls", "https://acme.example"]] {
         let o = launchready(&args);
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         assert!(stderr(&o).contains("not available yet"), "{args:?}: {}", stderr(&o));
@@ -339,7 +338,11 @@ fn scan_saves_the_assessment_writes_reports_and_exits_by_blockers() {
         .filter(|p| p.extension().is_some_and(|e| e == "md"))
         .collect();
     assert!(!md.is_empty());
-    assert!(std::fs::read_to_string(&md[0]).unwrap().contains("Known hole."));
+    assert!(
+        md.iter()
+            .any(|p| std::fs::read_to_string(p).unwrap().contains("Known hole.")),
+        "the answer's note is in the report"
+    );
     let saved = launchready::assessment::Store::new(data.path().to_path_buf())
         .list()
         .unwrap();
@@ -347,9 +350,27 @@ fn scan_saves_the_assessment_writes_reports_and_exits_by_blockers() {
     // Bad input: exit 2.
     let o = run(&["scan", "--target", minimal.to_str().unwrap(), "--format", "docx"]);
     assert_eq!(o.status.code(), Some(2));
-    let o = run(&["scan", "--target", minimal.to_str().unwrap(), "--format", "pdf"]);
+    assert!(stderr(&o).contains("`docx` is not a report format"), "{}", stderr(&o));
+    let o = run(&[
+        "scan",
+        "--target",
+        minimal.to_str().unwrap(),
+        "--brand-logo",
+        "/nonexistent/logo.png",
+    ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("not available yet"));
+    assert!(stderr(&o).contains("cannot read the logo"), "{}", stderr(&o));
+    let not_image = out.path().join("logo.png");
+    std::fs::write(&not_image, "not an image").unwrap();
+    let o = run(&[
+        "scan",
+        "--target",
+        minimal.to_str().unwrap(),
+        "--brand-logo",
+        not_image.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a PNG, JPEG or SVG"), "{}", stderr(&o));
     let bad = fixture("answers/bad/unknown-item.toml");
     let o = run(&[
         "scan",
@@ -362,4 +383,175 @@ fn scan_saves_the_assessment_writes_reports_and_exits_by_blockers() {
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("unknown-item.toml:3:8"), "{}", stderr(&o));
+}
+
+fn files_ending(dir: &std::path::Path, suffix: &str) -> Vec<std::path::PathBuf> {
+    let mut found: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(suffix))
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn report_rerenders_and_diff_compares_saved_assessments() {
+    let data = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_str().unwrap();
+    let minimal = fixture("targets/minimal.toml");
+    let answers = out.path().join("answers.toml");
+    // First scan: the blocker fails. Second scan (a second later): fixed.
+    std::fs::write(&answers, "[[answer]]\nitem = \"auth.required\"\nanswer = \"no\"\n").unwrap();
+    let scan = |out_dir: &std::path::Path| {
+        launchready(&[
+            "scan",
+            "--target",
+            minimal.to_str().unwrap(),
+            "--answers",
+            answers.to_str().unwrap(),
+            "--data-dir",
+            data_dir,
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--format",
+            "md,json,sarif",
+        ])
+    };
+    let first = out.path().join("first");
+    std::fs::create_dir(&first).unwrap();
+    assert_eq!(scan(&first).status.code(), Some(1));
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    std::fs::write(&answers, "[[answer]]\nitem = \"auth.required\"\nanswer = \"yes\"\n").unwrap();
+    let second = out.path().join("second");
+    std::fs::create_dir(&second).unwrap();
+    let o = scan(&second);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("compared with:"), "{}", stdout(&o));
+    let md = std::fs::read_to_string(&files_ending(&second, ".md")[0]).unwrap();
+    assert!(md.contains("## Since the last assessment"), "{md}");
+    assert!(md.contains("### Fixed"), "{md}");
+    assert_eq!(files_ending(&second, ".sarif").len(), 1);
+
+    // diff OLD NEW: the blocker is fixed.
+    let saved: Vec<_> = launchready::assessment::Store::new(data.path().to_path_buf())
+        .list()
+        .unwrap()
+        .into_iter()
+        .map(|l| l.path)
+        .collect();
+    assert_eq!(saved.len(), 2);
+    let (newer, older) = (&saved[0], &saved[1]);
+    let o = launchready(&["diff", older.to_str().unwrap(), newer.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("Fixed (1):"), "{text}");
+    assert!(text.contains("(auth.required)"), "{text}");
+    assert!(text.contains("not ready") && text.contains("→"), "{text}");
+    let o = launchready(&[
+        "diff",
+        older.to_str().unwrap(),
+        newer.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json["fixed"][0]["id"], "auth.required");
+    assert_eq!(json["regressed"].as_array().unwrap().len(), 0);
+
+    // report ASSESSMENT: renders again, branded, compared with the older one beside it.
+    let again = out.path().join("again");
+    std::fs::create_dir(&again).unwrap();
+    let o = launchready(&[
+        "report",
+        newer.to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+        "--format",
+        "md,json",
+        "--brand",
+        "Jane Doe Consulting",
+        "--brand-contact",
+        "jane@example.test",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let md = std::fs::read_to_string(&files_ending(&again, ".md")[0]).unwrap();
+    assert!(
+        md.contains("Prepared by Jane Doe Consulting · jane@example.test"),
+        "{md}"
+    );
+    assert!(md.contains("## Since the last assessment"), "{md}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&files_ending(&again, ".report.json")[0]).unwrap()).unwrap();
+    assert_eq!(json["cover"]["brand"]["name"], "Jane Doe Consulting");
+
+    // Into the data folder itself: the assessment is never replaced.
+    let before = std::fs::read(newer).unwrap();
+    let o = launchready(&[
+        "report",
+        newer.to_str().unwrap(),
+        "--out",
+        newer.parent().unwrap().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(std::fs::read(newer).unwrap(), before);
+
+    // Bad input: exit 2, one line, nothing written.
+    let o = launchready(&["report", out.path().join("missing.json").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let garbage = out.path().join("garbage.json");
+    std::fs::write(&garbage, "{ not json").unwrap();
+    let o = launchready(&["diff", garbage.to_str().unwrap(), newer.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("garbage.json"), "{}", stderr(&o));
+}
+
+#[test]
+fn scan_targets_scans_a_whole_folder_and_stops_on_a_bad_file() {
+    let data = tempfile::tempdir().unwrap();
+    let book = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let minimal = std::fs::read_to_string(fixture("targets/minimal.toml")).unwrap();
+    std::fs::write(book.path().join("tiny.toml"), &minimal).unwrap();
+    std::fs::write(book.path().join("other.toml"), minimal.replace("Tiny Bot", "Other Bot")).unwrap();
+    std::fs::write(
+        book.path().join("other.answers.toml"),
+        "[[answer]]\nitem = \"auth.required\"\nanswer = \"no\"\n",
+    )
+    .unwrap();
+    let run = || {
+        launchready(&[
+            "scan",
+            "--targets",
+            book.path().to_str().unwrap(),
+            "--data-dir",
+            data.path().to_str().unwrap(),
+            "--out",
+            out.path().to_str().unwrap(),
+            "--format",
+            "md",
+        ])
+    };
+    let o = run();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a blocker failed in one target: {}",
+        stderr(&o)
+    );
+    let text = stdout(&o);
+    assert!(text.contains("Tiny Bot: not decided yet"), "{text}");
+    assert!(text.contains("Other Bot: not ready"), "{text}");
+    assert!(text.contains("2 targets scanned"), "{text}");
+    assert_eq!(files_ending(out.path(), ".md").len(), 2);
+
+    // One broken file: nothing runs, the error names it.
+    std::fs::write(book.path().join("broken.toml"), "[product]\nname = 3\n").unwrap();
+    let o = run();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("broken.toml:2"), "{}", stderr(&o));
+    assert_eq!(files_ending(out.path(), ".md").len(), 2, "nothing new was written");
 }

@@ -534,7 +534,7 @@ fn the_markdown_finding_is_the_deciding_checks() {
     let mut a = fresh(&c);
     a.record(result("email.spf", Status::Pass));
     a.record(result("email.dkim", Status::Fail));
-    let md = launchready::report::markdown::render(&c, &a);
+    let md = launchready::report::markdown::render(&launchready::report::build(&c, &a)).unwrap();
     let row = md
         .lines()
         .find(|l| l.contains("| email.auth |"))

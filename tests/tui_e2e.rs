@@ -155,7 +155,7 @@ fn the_wizard_runs_in_a_real_terminal_from_start_to_export() {
     });
 
     // Export to a folder typed into the form.
-    tmux.keys(&["x", "Tab", "Tab", "BSpace"]);
+    tmux.keys(&["x", "Tab", "Tab", "Tab", "Tab", "BSpace"]);
     tmux.text(&out.path().display().to_string());
     tmux.keys(&["Tab", "Enter"]);
     tmux.wait("the exported files", |_| {
@@ -209,7 +209,7 @@ fn the_demo_finds_real_problems_and_never_shows_a_token() {
         saved(data.path()).is_some_and(|a| a.answers.len() == 3)
     });
     // Then the scorecard and export.
-    tmux.keys(&["v", "x", "Tab", "Tab", "BSpace"]);
+    tmux.keys(&["v", "x", "Tab", "Tab", "Tab", "Tab", "BSpace"]);
     tmux.text(&out.path().display().to_string());
     tmux.keys(&["Tab", "Enter"]);
     tmux.wait("the exported files", |_| {

@@ -145,17 +145,17 @@ async fn a_whole_assessment_from_start_to_export() {
     assert_eq!(app.screen, Screen::Scorecard);
     assert_eq!(Assessment::load(&path).unwrap().answers.len(), total);
 
-    // Export both formats to a folder typed in the form.
+    // Export Markdown, PDF and JSON (the defaults) to a folder typed in the form.
     press(&mut app, &mut runner, &[KeyCode::Char('x')]);
     assert_eq!(app.screen, Screen::Export);
-    press(&mut app, &mut runner, &[KeyCode::Tab, KeyCode::Tab]);
+    press(&mut app, &mut runner, &[KeyCode::Tab; 4]);
     for _ in 0..app.export.folder.len() {
         press(&mut app, &mut runner, &[KeyCode::Backspace]);
     }
     press(&mut app, &mut runner, &typed(&out.path().display().to_string()));
     press(&mut app, &mut runner, &[KeyCode::Tab, KeyCode::Enter]);
     assert_eq!(app.export.error, None);
-    assert_eq!(app.export.written.len(), 2);
+    assert_eq!(app.export.written.len(), 3);
     let md = std::fs::read_to_string(
         app.export
             .written
@@ -177,8 +177,15 @@ async fn a_whole_assessment_from_start_to_export() {
         .unwrap(),
     )
     .unwrap();
-    assert_eq!(json["verdict"], "ready");
-    assert_eq!(json["checklist"]["id"], "ecommerce");
+    assert_eq!(json["cover"]["verdict"]["id"], "ready");
+    assert_eq!(json["cover"]["checklist"], "ecommerce");
+    let pdf = app
+        .export
+        .written
+        .iter()
+        .find(|p| p.extension().unwrap() == "pdf")
+        .unwrap();
+    assert!(std::fs::read(pdf).unwrap().starts_with(b"%PDF"));
 }
 
 #[tokio::test]
@@ -516,7 +523,13 @@ async fn exporting_into_the_data_folder_keeps_the_assessment() {
         ],
     );
     let folder = app.path.as_ref().unwrap().parent().unwrap().display().to_string();
-    press(&mut app, &mut runner, &[KeyCode::Tab, KeyCode::Tab, KeyCode::Backspace]);
+    // Only Markdown and JSON: PDF off.
+    press(&mut app, &mut runner, &[KeyCode::Tab, KeyCode::Char(' ')]);
+    press(
+        &mut app,
+        &mut runner,
+        &[KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Backspace],
+    );
     press(&mut app, &mut runner, &typed(&folder));
     press(&mut app, &mut runner, &[KeyCode::Tab, KeyCode::Enter]);
     assert_eq!(app.export.error, None);

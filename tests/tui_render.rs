@@ -450,14 +450,16 @@ fn export() {
         .key(KeyCode::Enter)
         .key(KeyCode::Char('v'))
         .key(KeyCode::Char('x'))
-        .times(KeyCode::Tab, 2)
+        .times(KeyCode::Tab, 4)
         .type_text("/reports");
     assert_eq!(f.app.screen, Screen::Export);
+    assert_eq!(f.app.export.folder, "./reports");
     f.snap("export_form");
     // What the event loop records after writing.
     f.app.export.written = vec![
         PathBuf::from("./reports/acme-chat-20261102.md"),
-        PathBuf::from("./reports/acme-chat-20261102.json"),
+        PathBuf::from("./reports/acme-chat-20261102.pdf"),
+        PathBuf::from("./reports/acme-chat-20261102.report.json"),
     ];
     f.key(KeyCode::Tab);
     f.snap("export_written");
@@ -470,10 +472,13 @@ fn export_error() {
         .key(KeyCode::Enter)
         .key(KeyCode::Char('v'))
         .key(KeyCode::Char('x'))
+        // Untick Markdown, PDF and JSON (SARIF is off already), then press the button.
         .key(KeyCode::Char(' '))
         .key(KeyCode::Tab)
         .key(KeyCode::Char(' '))
-        .times(KeyCode::Tab, 2)
+        .key(KeyCode::Tab)
+        .key(KeyCode::Char(' '))
+        .times(KeyCode::Tab, 3)
         .key(KeyCode::Enter);
     assert!(f.app.export.error.is_some());
     f.snap("export_error");

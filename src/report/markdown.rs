@@ -1,141 +1,95 @@
-//! The Markdown export: verdict, blockers, scorecard, remediation timeline and open questions.
-//! Pure: no I/O, no clock. User text is escaped so a note cannot break a table.
+//! The Markdown report, rendered from `templates/report.md` (minijinja) over the report model.
+//!
+//! Every value the template prints goes through [`escape`]: pipes, newlines, HTML and Markdown
+//! markup in user text, DNS records or server replies render literally and cannot break a table.
+//! The template's own text is trusted.
 
-use std::fmt::Write;
+use std::sync::OnceLock;
 
-use crate::assessment::Assessment;
-use crate::checklist::{Checklist, Severity};
-use crate::score::{self, ItemStatus, Verdict};
+use minijinja::value::Value;
+use minijinja::{Environment, syntax::SyntaxConfig};
 
-/// Escapes text for a Markdown table cell or line: no pipes, newlines or markup taking effect.
+use crate::report::model::Report;
+
+const TEMPLATE: &str = include_str!("../../templates/report.md");
+
+/// Escapes text for Markdown (`CommonMark` and GFM tables): one line, no markup taking effect.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
     for c in text.chars() {
         match c {
-            '\n' | '\r' => out.push(' '),
-            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' => {
+            '\n' | '\r' | '\t' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' | '!' | '$' | '{' | '}' => {
                 out.push('\\');
                 out.push(c);
             }
+            '&' => out.push_str("&amp;"),
+            c if c.is_control() => {}
             c => out.push(c),
         }
     }
     out
 }
 
-pub fn render(checklist: &Checklist, a: &Assessment) -> String {
-    let card = score::score(checklist, a);
-    let p = &a.target.product;
-    let mut md = String::new();
-    let _ = writeln!(md, "# Launch readiness: {}\n", escape(&p.name));
-    if let Some(client) = &p.client {
-        let _ = writeln!(md, "Client: {}  ", escape(client));
-    }
-    let _ = writeln!(
-        md,
-        "Checklist: {} ({}), ready for {}  ",
-        checklist.id,
-        escape(&checklist.business),
-        escape(&checklist.ready_for)
-    );
-    let _ = writeln!(md, "Assessed: {} · launchready {}\n", a.updated, a.tool.version);
-    let verdict = match card.verdict {
-        Verdict::Ready => "**Ready.** No blocker or high-severity item fails.".to_string(),
-        Verdict::NotReady => format!(
-            "**Not ready.** {} blocker(s) and {} other must-fix item(s) fail.",
-            card.blockers.len(),
-            card.must_fix.len()
-        ),
-        Verdict::Incomplete => format!(
-            "**Not decided yet.** {} important item(s) are still open or unsure.",
-            card.undecided.len()
-        ),
-    };
-    let _ = writeln!(md, "## Verdict\n\n{verdict}\n");
-    if !card.blockers.is_empty() {
-        let _ = writeln!(md, "Pause the launch until these are fixed:\n");
-        for id in &card.blockers {
-            if let Some(item) = checklist.item(id) {
-                let _ = writeln!(md, "- **{}**: {}", escape(&item.title), escape(&item.breaks));
-            }
-        }
-        md.push('\n');
-    }
-    let _ = writeln!(
-        md,
-        "## Scorecard\n\n| Status | Severity | Area | Check | Finding |\n| --- | --- | --- | --- | --- |"
-    );
-    for s in &card.items {
-        let finding = s
-            .override_
-            .as_ref()
-            .map(|o| format!("Answered {} against the automated check: {}", o.answer.word(), o.note))
-            .or_else(|| {
-                // The check whose verdict decided the row, not merely the first one.
-                let decisive = s
-                    .results
-                    .iter()
-                    .find(|r| s.probe.is_some_and(|p| p.label() == r.status.label()));
-                decisive.or_else(|| s.results.first()).map(|r| r.summary.clone())
-            })
-            .or_else(|| s.answer.and_then(|an| an.note().map(str::to_string)))
-            .unwrap_or_default();
-        let _ = writeln!(
-            md,
-            "| {} {} | {} | {} | {} | {} |",
-            s.status.symbol(),
-            s.status.label(),
-            s.item.severity,
-            s.item.area.label(),
-            escape(&s.item.title),
-            escape(&finding)
+fn environment() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.set_syntax(
+            SyntaxConfig::builder()
+                .trim_blocks(true)
+                .lstrip_blocks(true)
+                .build()
+                .expect("the syntax settings are valid"),
         );
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.set_formatter(|out, _state, value| {
+            if value.is_none() || value.is_undefined() {
+                return Ok(());
+            }
+            if value.is_safe() {
+                return out.write_str(&value.to_string()).map_err(Into::into);
+            }
+            match value.as_str() {
+                Some(s) => out.write_str(&escape(s)),
+                None => out.write_str(&escape(&value.to_string())),
+            }
+            .map_err(Into::into)
+        });
+        env.add_template("report.md", TEMPLATE)
+            .expect("templates/report.md is a valid template (tests render it)");
+        env
+    })
+}
+
+/// Renders the report to Markdown.
+pub fn render(report: &Report) -> anyhow::Result<String> {
+    let template = environment()
+        .get_template("report.md")
+        .map_err(|e| anyhow::anyhow!("the Markdown template is missing: {e}"))?;
+    let mut text = template
+        .render(Value::from(minijinja::value::Serde(report)))
+        .map_err(|e| anyhow::anyhow!("the Markdown template failed: {e}"))?;
+    // Blank-line runs left by skipped blocks: at most one blank line in a row.
+    while text.contains("\n\n\n") {
+        text = text.replace("\n\n\n", "\n\n");
     }
-    md.push('\n');
-    let _ = writeln!(md, "## Remediation timeline\n");
-    for phase in &checklist.phases {
-        let todo: Vec<_> = card
-            .items
-            .iter()
-            .filter(|s| {
-                s.item.phase == phase.id
-                    && matches!(
-                        s.status,
-                        ItemStatus::Fail | ItemStatus::Warn | ItemStatus::Unsure | ItemStatus::Error
-                    )
-            })
-            .collect();
-        if todo.is_empty() {
-            continue;
-        }
-        let hours = phase
-            .hours
-            .map(|[a, b]| format!(" (hours {a}–{b})"))
-            .unwrap_or_default();
-        let _ = writeln!(md, "### {}{hours}\n", escape(&phase.title));
-        let mut todo = todo;
-        todo.sort_by_key(|s| s.item.severity);
-        for s in todo {
-            let tag = if s.item.severity == Severity::Blocker {
-                " — blocker"
-            } else {
-                ""
-            };
-            let _ = writeln!(md, "- [ ] **{}**{tag}: {}", escape(&s.item.title), escape(&s.item.fix));
-        }
-        md.push('\n');
+    if !text.ends_with('\n') {
+        text.push('\n');
     }
-    let open: Vec<_> = card.items.iter().filter(|s| s.status == ItemStatus::Open).collect();
-    if !open.is_empty() {
-        let _ = writeln!(md, "## Still to answer\n");
-        for s in open {
-            let q = s
-                .item
-                .question
-                .as_ref()
-                .map_or_else(|| s.item.pass.clone(), |q| q.text.clone());
-            let _ = writeln!(md, "- [ ] {}", escape(&q));
-        }
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn escape_neutralises_markup_and_tables() {
+        assert_eq!(escape("a|b"), "a\\|b");
+        assert_eq!(escape("<b>x</b>"), "\\<b\\>x\\</b\\>");
+        assert_eq!(escape("line\nnext"), "line next");
+        assert_eq!(escape("AT&T"), "AT&amp;T");
+        assert_eq!(escape("[x](javascript:y)"), "\\[x\\](javascript:y)");
     }
-    md
 }

@@ -11,6 +11,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent
 use crate::assessment::{AnswerValue, Assessment, Listed, Store};
 use crate::checklist::{Catalog, Checklist, Item};
 use crate::probe::{ProbeResult, Status};
+use crate::report::Format;
 use crate::score::{self, ItemStatus};
 use crate::target::{self, Active, Auth, Product, Target, TargetFile};
 
@@ -68,8 +69,7 @@ pub enum Command {
     RunProbes(Vec<String>),
     CancelProbes(Vec<String>),
     Export {
-        markdown: bool,
-        json: bool,
+        formats: Vec<crate::report::Format>,
         folder: PathBuf,
     },
     Quit,
@@ -94,12 +94,16 @@ pub struct Field {
 }
 
 /// The choices of the export screen.
+/// The export form's folder row and write button (after the four format rows).
+pub const EXPORT_FOLDER: usize = 4;
+pub const EXPORT_BUTTON: usize = 5;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportForm {
-    pub markdown: bool,
-    pub json: bool,
+    /// Whether each of [`Format::ALL`] (Markdown, PDF, JSON, SARIF) is chosen.
+    pub formats: [bool; 4],
     pub folder: String,
-    /// 0: Markdown, 1: JSON, 2: folder, 3: the write button.
+    /// 0–3: the formats, 4: the folder, 5: the write button.
     pub focus: usize,
     pub written: Vec<PathBuf>,
     pub error: Option<String>,
@@ -232,8 +236,7 @@ impl App {
             body_scroll: 0,
             score_cursor: 0,
             export: ExportForm {
-                markdown: true,
-                json: true,
+                formats: [true, true, true, false],
                 folder: ".".into(),
                 focus: 0,
                 written: vec![],
@@ -361,7 +364,8 @@ impl App {
                 return vec![];
             }
         }
-        let typing = self.screen == Screen::Target || (self.screen == Screen::Export && self.export.focus == 2);
+        let typing =
+            self.screen == Screen::Target || (self.screen == Screen::Export && self.export.focus == EXPORT_FOLDER);
         if !typing {
             match key.code {
                 KeyCode::Char('?') => {
@@ -916,18 +920,23 @@ impl App {
 
     fn on_export_key(&mut self, key: KeyEvent) -> Vec<Command> {
         let e = &mut self.export;
+        let rows = EXPORT_BUTTON + 1;
         match key.code {
             KeyCode::Esc => self.go_back(),
-            KeyCode::Tab | KeyCode::Down => e.focus = (e.focus + 1) % 4,
-            KeyCode::BackTab | KeyCode::Up => e.focus = (e.focus + 3) % 4,
-            KeyCode::Char(' ') if e.focus == 0 => e.markdown = !e.markdown,
-            KeyCode::Char(' ') if e.focus == 1 => e.json = !e.json,
-            KeyCode::Backspace if e.focus == 2 => {
+            KeyCode::Tab | KeyCode::Down => e.focus = (e.focus + 1) % rows,
+            KeyCode::BackTab | KeyCode::Up => e.focus = (e.focus + rows - 1) % rows,
+            KeyCode::Char(' ') if e.focus < EXPORT_FOLDER => e.formats[e.focus] = !e.formats[e.focus],
+            KeyCode::Backspace if e.focus == EXPORT_FOLDER => {
                 e.folder.pop();
             }
-            KeyCode::Char(c) if e.focus == 2 => e.folder.push(c),
-            KeyCode::Enter if e.focus == 3 || e.focus < 2 => {
-                if !e.markdown && !e.json {
+            KeyCode::Char(c) if e.focus == EXPORT_FOLDER => e.folder.push(c),
+            KeyCode::Enter if e.focus != EXPORT_FOLDER => {
+                let formats: Vec<Format> = Format::ALL
+                    .into_iter()
+                    .zip(e.formats)
+                    .filter_map(|(f, on)| on.then_some(f))
+                    .collect();
+                if formats.is_empty() {
                     e.error = Some("Choose at least one format.".into());
                     return vec![];
                 }
@@ -936,13 +945,9 @@ impl App {
                 } else {
                     e.folder.trim()
                 });
-                return vec![Command::Export {
-                    markdown: e.markdown,
-                    json: e.json,
-                    folder,
-                }];
+                return vec![Command::Export { formats, folder }];
             }
-            KeyCode::Enter => e.focus = 3,
+            KeyCode::Enter => e.focus = EXPORT_BUTTON,
             _ => {}
         }
         vec![]

@@ -121,7 +121,7 @@ pub fn execute(app: &mut App, runner: &mut Runner, command: Command) -> bool {
                 }
             }
         }
-        Command::Export { markdown, json, folder } => export(app, markdown, json, &folder),
+        Command::Export { formats, folder } => export(app, &formats, &folder),
     }
     false
 }
@@ -135,7 +135,7 @@ pub fn save(app: &mut App) {
     }
 }
 
-fn export(app: &mut App, markdown: bool, json: bool, folder: &Path) {
+fn export(app: &mut App, formats: &[crate::report::Format], folder: &Path) {
     let Some(a) = &app.assessment else { return };
     // Show where the files really are, not a path relative to wherever the wizard started.
     let folder = &std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf());
@@ -145,45 +145,14 @@ fn export(app: &mut App, markdown: bool, json: bool, folder: &Path) {
         .as_ref()
         .and_then(|p| p.file_stem())
         .map_or_else(|| "assessment".to_string(), |s| s.to_string_lossy().into_owned());
-    let mut written = Vec::new();
-    let mut outputs = Vec::new();
-    if markdown {
-        outputs.push((
-            folder.join(format!("{stem}.md")),
-            crate::report::markdown::render(checklist, a).into_bytes(),
-        ));
-    }
-    if json {
-        // Not `{stem}.json`: exporting into the data folder must never replace the assessment.
-        outputs.push((
-            folder.join(format!("{stem}.report.json")),
-            crate::report::json::render(checklist, a).into_bytes(),
-        ));
-    }
-    for (path, bytes) in outputs {
-        if app.path.as_ref().is_some_and(|p| same_file(p, &path)) {
-            app.export.error = Some(format!(
-                "{} is the assessment itself; choose another folder.",
-                path.display()
-            ));
-            return;
+    let report = crate::report::build(checklist, a);
+    // Never `{stem}.json` into the data folder: write_all refuses to replace the assessment.
+    match crate::report::write_all(&report, formats, folder, &stem, app.path.as_deref(), None) {
+        Ok(written) => {
+            app.export.error = None;
+            app.export.written = written;
         }
-        match crate::assessment::write_atomic(&path, &bytes, |_| Ok(())) {
-            Ok(()) => written.push(path),
-            Err(e) => {
-                app.export.error = Some(format!("{e:#}"));
-                return;
-            }
-        }
-    }
-    app.export.error = None;
-    app.export.written = written;
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
+        Err(e) => app.export.error = Some(format!("{e:#}")),
     }
 }
 

@@ -15,7 +15,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Borders, Clear, HighlightSpacing, List, ListItem, ListState, Paragraph, Widget, Wrap};
 
-use super::app::{App, Overlay, ProbeState, Screen};
+use super::app::{App, EXPORT_BUTTON, EXPORT_FOLDER, Overlay, ProbeState, Screen};
 use super::theme::{self, THEME, Theme};
 use crate::assessment::{AnswerValue, Assessment};
 use crate::checklist::{Checklist, Item};
@@ -176,7 +176,7 @@ fn render_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 
 /// Whether keys go into a text field, so `?` and `q` are typed rather than commands.
 fn typing(app: &App) -> bool {
-    app.screen == Screen::Target || (app.screen == Screen::Export && app.export.focus == 2)
+    app.screen == Screen::Target || (app.screen == Screen::Export && app.export.focus == EXPORT_FOLDER)
 }
 
 /// The main keys of the screen, as many as fit in one line of `width`, most important first;
@@ -1436,7 +1436,9 @@ fn counts_text(c: &score::Counts) -> String {
 /// evidence.
 ///
 ///   [x] Markdown report (.md), to read and share
-///   [x] JSON data (.json), for other tools
+///   [x] PDF report (.pdf), to send
+///   [x] JSON data (.report.json), for other tools
+///   [ ] SARIF (.sarif), for CI and code-scanning dashboards
 ///   Folder  ./reports
 /// ▶ [ Write the files ]
 ///
@@ -1463,27 +1465,28 @@ fn render_export(app: &App, theme: &Theme, frame: &mut Frame, body: Rect) {
             theme.muted,
         ),
         Line::default(),
-        row(
-            0,
-            vec![Span::raw(format!(
-                "{}Markdown report (.md), to read and share",
-                tick(e.markdown)
-            ))],
-        ),
-        row(
-            1,
-            vec![Span::raw(format!("{}JSON data (.json), for other tools", tick(e.json)))],
-        ),
     ];
+    let names = [
+        "Markdown report (.md), to read and share",
+        "PDF report (.pdf), to send",
+        "JSON data (.report.json), for other tools",
+        "SARIF (.sarif), for CI and code-scanning dashboards",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        lines.push(row(i, vec![Span::raw(format!("{}{name}", tick(e.formats[i])))]));
+    }
     let mut folder = row(
-        2,
+        EXPORT_FOLDER,
         vec![Span::styled("Folder  ", theme.title), Span::raw(e.folder.clone())],
     );
-    if e.focus == 2 {
+    if e.focus == EXPORT_FOLDER {
         folder.spans.push(Span::styled(CURSOR, theme.cursor));
     }
     lines.push(folder);
-    lines.push(row(3, vec![Span::styled("[ Write the files ]", theme.button)]));
+    lines.push(row(
+        EXPORT_BUTTON,
+        vec![Span::styled("[ Write the files ]", theme.button)],
+    ));
     if !e.written.is_empty() {
         lines.push(Line::default());
         lines.push(Line::styled("Written:", theme.heading));

@@ -19,6 +19,8 @@ use crate::probe::dns::Dns;
 use crate::probe::{ProbeCtx, ProbeResult, Status, email, message};
 use crate::score;
 
+mod report;
+
 /// Tells the founder of an AI chatbot product, with evidence, whether it is ready for launch
 /// traffic, a security review or customer onboarding.
 ///
@@ -69,31 +71,62 @@ pub enum Command {
         serve: bool,
     },
     /// Run every applicable probe without the wizard, save the assessment and write reports.
+    ///
+    /// Exits 1 when a blocker failed, so it can gate a deploy.
     Scan {
         /// The target file: what to probe (see README).
-        #[arg(long, value_name = "T.toml")]
-        target: PathBuf,
-        /// Answers to the manual questions.
-        #[arg(long, value_name = "A.toml")]
+        #[arg(
+            long,
+            value_name = "T.toml",
+            required_unless_present = "targets",
+            conflicts_with = "targets"
+        )]
+        target: Option<PathBuf>,
+        /// Scan every target file (`*.toml`) in this folder concurrently; answers for `NAME.toml`
+        /// are read from `NAME.answers.toml` beside it when present.
+        #[arg(long, value_name = "DIR")]
+        targets: Option<PathBuf>,
+        /// Answers to the manual questions (with --target).
+        #[arg(long, value_name = "A.toml", conflicts_with = "targets")]
         answers: Option<PathBuf>,
         /// Use this vertical's checklist instead of the target file's.
         #[arg(long, value_name = "V")]
         vertical: Option<String>,
-        /// Report formats to write, comma-separated: md, json (pdf and sarif are not available
-        /// yet).
-        #[arg(long, value_delimiter = ',', default_value = "md,json")]
+        /// Report formats to write, comma-separated: md, pdf, json, sarif.
+        #[arg(long, value_delimiter = ',', default_value = "md,pdf,json")]
         format: Vec<String>,
         /// Folder for the reports (default: the current folder).
         #[arg(long, value_name = "DIR", default_value = ".")]
         out: PathBuf,
+        #[command(flatten)]
+        brand: BrandArgs,
     },
-    /// Render a saved assessment again.
+    /// Render a saved assessment again (e.g. after editing the branding or to get a PDF).
     Report {
-        /// The saved assessment (a .json file).
+        /// The saved assessment (a .json file; `launchready assessments list` shows where).
         assessment: PathBuf,
+        /// Report formats to write, comma-separated: md, pdf, json, sarif.
+        #[arg(long, value_delimiter = ',', default_value = "md,pdf,json")]
+        format: Vec<String>,
+        /// Folder for the reports (default: the current folder).
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        out: PathBuf,
+        /// Compare with this earlier assessment ("since the last assessment"); by default the
+        /// newest earlier assessment of the same product in the same folder is used.
+        #[arg(long, value_name = "OLD.json")]
+        since: Option<PathBuf>,
+        #[command(flatten)]
+        brand: BrandArgs,
     },
     /// Say what was fixed, what regressed and what is new between two assessments.
-    Diff { old: PathBuf, new: PathBuf },
+    Diff {
+        /// The earlier assessment (.json).
+        old: PathBuf,
+        /// The later assessment (.json).
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// List, show and validate the vertical checklists.
     #[command(subcommand)]
     Checklists(ChecklistsCommand),
@@ -103,6 +136,20 @@ pub enum Command {
     /// Run one family of automated checks.
     #[command(subcommand)]
     Probe(ProbeCommand),
+}
+
+/// Who the report is from: a consultant's name, contact line and logo on the cover.
+#[derive(Debug, Clone, Default, Args)]
+pub struct BrandArgs {
+    /// Your name or company, shown as "Prepared by" on the report.
+    #[arg(long = "brand", value_name = "NAME", env = "LAUNCHREADY_BRAND")]
+    pub name: Option<String>,
+    /// A contact line under the name (email or website).
+    #[arg(long = "brand-contact", value_name = "TEXT", env = "LAUNCHREADY_BRAND_CONTACT")]
+    pub contact: Option<String>,
+    /// A logo for the PDF's cover (PNG, JPEG or SVG, at most 2 MB).
+    #[arg(long = "brand-logo", value_name = "FILE", env = "LAUNCHREADY_BRAND_LOGO")]
+    pub logo: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -205,28 +252,41 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo { serve } => demo(&cli.global, catalog, serve, &mut out),
         Command::Scan {
             target,
+            targets,
             answers,
             vertical,
             format,
             out: folder,
-        } => scan(
-            &cli.global,
-            &catalog,
-            &target,
-            answers.as_deref(),
-            vertical.as_deref(),
-            &format,
-            &folder,
-            &mut out,
-        ),
-        Command::Report { .. } => Err(Unavailable {
-            what: "`launchready report`",
+            brand,
+        } => {
+            let job = report::Job::new(&format, folder, &brand)?;
+            match (target, targets) {
+                (Some(target), _) => report::scan(
+                    &cli.global,
+                    &catalog,
+                    &target,
+                    answers.as_deref(),
+                    vertical.as_deref(),
+                    &job,
+                    &mut out,
+                ),
+                (None, Some(dir)) => {
+                    report::scan_folder(&cli.global, &catalog, &dir, vertical.as_deref(), &job, &mut out)
+                }
+                (None, None) => unreachable!("clap requires --target or --targets"),
+            }
         }
-        .into()),
-        Command::Diff { .. } => Err(Unavailable {
-            what: "`launchready diff`",
+        Command::Report {
+            assessment,
+            format,
+            out: folder,
+            since,
+            brand,
+        } => {
+            let job = report::Job::new(&format, folder, &brand)?;
+            report::report(&catalog, &assessment, since.as_deref(), &job, &mut out)
         }
-        .into()),
+        Command::Diff { old, new, format } => report::diff(&catalog, &old, &new, format, &mut out),
         Command::Probe(ProbeCommand::Email {
             domain,
             dkim_selectors,
@@ -801,144 +861,4 @@ fn printable_result(r: &ProbeResult) -> ProbeResult {
         e.value = clean(&e.value);
     }
     r
-}
-
-/// `launchready scan`: every configured check without the wizard, answers from a file, the
-/// assessment saved, reports written; exit 1 when a blocker failed.
-#[allow(clippy::too_many_arguments)]
-fn scan(
-    global: &Global,
-    catalog: &Catalog,
-    target_path: &Path,
-    answers: Option<&Path>,
-    vertical: Option<&str>,
-    formats: &[String],
-    folder: &Path,
-    out: &mut impl Write,
-) -> anyhow::Result<ExitCode> {
-    use crate::probe::api::{ApiOptions, Tokens};
-    use crate::probe::email::EmailOptions;
-    use crate::probe::run::{Env, is_configured, is_runnable, run_check};
-    let mut markdown = false;
-    let mut json = false;
-    for f in formats {
-        match f.trim() {
-            "md" | "markdown" => markdown = true,
-            "json" => json = true,
-            "pdf" | "sarif" => {
-                return Err(Unavailable {
-                    what: "PDF and SARIF reports (use --format md,json)",
-                }
-                .into());
-            }
-            other => {
-                return Err(InputError::file(
-                    "--format",
-                    format!("`{other}` is not a report format"),
-                    "use md, json or both, e.g. --format md,json",
-                )
-                .into());
-            }
-        }
-    }
-    let ids: Vec<&str> = catalog.all().iter().map(|c| c.id.as_str()).collect();
-    let mut target = crate::target::TargetFile::load(target_path, &ids)?;
-    if let Some(v) = vertical {
-        target.product.vertical.clone_from(&catalog.require(v)?.id);
-    }
-    let checklist = catalog.require(&target.product.vertical)?;
-    let answers = match answers {
-        Some(path) => {
-            let text = checklist::read_text(path)?;
-            crate::assessment::parse_answers(&path.display().to_string(), &text, checklist)?
-        }
-        None => Vec::new(),
-    };
-    let store = store(global)?;
-    let ctx = probe_ctx(global)?;
-    let now = std::time::SystemTime::now();
-    let mut assessment = crate::assessment::Assessment::new(target.clone(), checklist, now);
-    for a in answers {
-        assessment.answer(&a.item, a.value, a.note, now);
-    }
-    let checks: Vec<&str> = checklist
-        .check_ids()
-        .into_iter()
-        .filter(|c| is_runnable(c) && is_configured(c, &target))
-        .collect();
-    let progress = std::io::stderr().is_terminal();
-    if progress {
-        eprintln!(
-            "launchready: running {} checks on {}…",
-            checks.len(),
-            target.product.name
-        );
-    }
-    let results = runtime()?.block_on(async {
-        let env = Env {
-            dns: crate::probe::dns::Dns::new(&ctx).ok().map(std::sync::Arc::new),
-            http: crate::probe::http::Http::new(&ctx, &target)
-                .map(std::sync::Arc::new)
-                .map_err(|e| e.to_string()),
-            tokens: Tokens::from_env(&target.auth),
-            email: EmailOptions {
-                selectors: Vec::new(),
-                min_dmarc_policy: checklist
-                    .threshold("dmarc.min_policy")
-                    .and_then(|t| t.policy())
-                    .map(str::to_string),
-            },
-            api: ApiOptions::for_checklist(checklist),
-        };
-        futures_util::future::join_all(checks.iter().map(|c| run_check(c, &target, &env))).await
-    });
-    for result in results.into_iter().flatten() {
-        assessment.record(result);
-    }
-    let path = store.path_for(&assessment);
-    crate::assessment::Store::save(&assessment, &path).map_err(|e| anyhow::anyhow!("{e:#}"))?;
-    let card = score::score(checklist, &assessment);
-    let stem = path
-        .file_stem()
-        .map_or_else(|| "assessment".to_string(), |s| s.to_string_lossy().into_owned());
-    let mut written = Vec::new();
-    if markdown {
-        let file = folder.join(format!("{stem}.md"));
-        crate::assessment::write_atomic(
-            &file,
-            crate::report::markdown::render(checklist, &assessment).as_bytes(),
-            |_| Ok(()),
-        )?;
-        written.push(file);
-    }
-    if json {
-        let file = folder.join(format!("{stem}.report.json"));
-        crate::assessment::write_atomic(
-            &file,
-            crate::report::json::render(checklist, &assessment).as_bytes(),
-            |_| Ok(()),
-        )?;
-        written.push(file);
-    }
-    writeln!(
-        out,
-        "{}: {} ({} checks run, {} answers)",
-        target.product.name,
-        card.verdict.label(),
-        assessment.probes.len(),
-        assessment.answers.len()
-    )?;
-    for id in &card.blockers {
-        let title = checklist.item(id).map_or(id.to_string(), |i| i.title.clone());
-        writeln!(out, "  ✘ blocker: {title}")?;
-    }
-    writeln!(out, "assessment: {}", path.display())?;
-    for file in &written {
-        writeln!(out, "report: {}", file.display())?;
-    }
-    Ok(if card.blocker_failed() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
 }

@@ -1,0 +1,508 @@
+//! `scan`, `report` and `diff`: the commands that run without the wizard and write reports.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Instant, SystemTime};
+
+use futures_util::StreamExt;
+
+use super::{BrandArgs, Format as TextFormat, Global, probe_ctx, runtime, store};
+use crate::assessment::{Assessment, Store};
+use crate::checklist::{self, Catalog, Checklist};
+use crate::diag::InputError;
+use crate::probe::ProbeResult;
+use crate::report::diff::{self, Changes};
+use crate::report::model::{self, Brand, Options};
+use crate::report::pdf::Logo;
+use crate::report::{self, Format};
+use crate::score;
+use crate::target::TargetFile;
+
+/// How many targets of a `--targets` folder are probed at once.
+const TARGETS_AT_ONCE: usize = 4;
+/// The largest logo accepted.
+const LOGO_MAX: u64 = 2 * 1024 * 1024;
+
+/// What to write: formats, folder and branding, checked before anything runs.
+pub struct Job {
+    formats: Vec<Format>,
+    folder: PathBuf,
+    brand: Brand,
+    logo: Option<Logo>,
+}
+
+impl Job {
+    pub fn new(formats: &[String], folder: PathBuf, brand: &BrandArgs) -> Result<Job, InputError> {
+        let formats = Format::parse_list(formats, "--format")?;
+        let logo = brand.logo.as_deref().map(read_logo).transpose()?;
+        Ok(Job {
+            formats,
+            folder,
+            brand: Brand {
+                name: brand.name.clone().filter(|n| !n.trim().is_empty()),
+                contact: brand.contact.clone().filter(|n| !n.trim().is_empty()),
+                logo: logo.is_some(),
+            },
+            logo,
+        })
+    }
+
+    fn write(&self, report: &model::Report, stem: &str, protect: Option<&Path>) -> anyhow::Result<Vec<PathBuf>> {
+        report::write_all(report, &self.formats, &self.folder, stem, protect, self.logo.as_ref())
+    }
+}
+
+/// Reads and checks a logo: a PNG, JPEG or SVG file of at most [`LOGO_MAX`] bytes.
+fn read_logo(path: &Path) -> Result<Logo, InputError> {
+    let name = path.display().to_string();
+    let hint = "give a PNG, JPEG or SVG file of at most 2 MB with --brand-logo";
+    let meta =
+        std::fs::metadata(path).map_err(|e| InputError::file(&name, format!("cannot read the logo: {e}"), hint))?;
+    if meta.len() > LOGO_MAX {
+        return Err(InputError::file(&name, "the logo is larger than 2 MB", hint));
+    }
+    let bytes = std::fs::read(path).map_err(|e| InputError::file(&name, format!("cannot read the logo: {e}"), hint))?;
+    let ext = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        "png"
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        "jpg"
+    } else if std::str::from_utf8(&bytes).is_ok_and(|t| t.contains("<svg")) {
+        "svg"
+    } else {
+        return Err(InputError::file(
+            &name,
+            "the logo is not a PNG, JPEG or SVG image",
+            hint,
+        ));
+    };
+    Ok(Logo {
+        bytes,
+        ext: ext.to_string(),
+    })
+}
+
+/// A target file read and checked, with its checklist and answers, ready to probe.
+struct Prepared<'c> {
+    target: TargetFile,
+    checklist: &'c Checklist,
+    answers: Vec<crate::assessment::FileAnswer>,
+}
+
+fn prepare<'c>(
+    catalog: &'c Catalog,
+    target_path: &Path,
+    answers: Option<&Path>,
+    vertical: Option<&str>,
+) -> Result<Prepared<'c>, InputError> {
+    let ids: Vec<&str> = catalog.all().iter().map(|c| c.id.as_str()).collect();
+    let mut target = TargetFile::load(target_path, &ids)?;
+    if let Some(v) = vertical {
+        target.product.vertical.clone_from(&catalog.require(v)?.id);
+    }
+    let checklist = catalog.require(&target.product.vertical)?;
+    let answers = match answers {
+        Some(path) => {
+            let text = checklist::read_text(path)?;
+            crate::assessment::parse_answers(&path.display().to_string(), &text, checklist)?
+        }
+        None => Vec::new(),
+    };
+    Ok(Prepared {
+        target,
+        checklist,
+        answers,
+    })
+}
+
+/// A progress line on stderr, only when stderr is a terminal.
+struct Progress {
+    on: bool,
+    total: usize,
+    done: AtomicUsize,
+    started: Instant,
+}
+
+impl Progress {
+    fn new(total: usize) -> Progress {
+        Progress {
+            on: std::io::stderr().is_terminal(),
+            total,
+            done: AtomicUsize::new(0),
+            started: Instant::now(),
+        }
+    }
+
+    fn step(&self, product: &str, result: Option<&ProbeResult>) {
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        if !self.on {
+            return;
+        }
+        let what = result.map_or_else(String::new, |r| format!("{} {}", r.id, r.status.label()));
+        let line: String = format!(
+            "[{done}/{}] {:.1}s  {product}: {what}",
+            self.total,
+            self.started.elapsed().as_secs_f64()
+        )
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(100)
+        .collect();
+        eprint!("\r\x1b[2K{line}");
+        let _ = std::io::stderr().flush();
+    }
+
+    fn finish(&self) {
+        if self.on && self.total > 0 {
+            eprint!("\r\x1b[2K");
+            let _ = std::io::stderr().flush();
+        }
+    }
+}
+
+fn runnable_checks(p: &Prepared<'_>) -> Vec<String> {
+    use crate::probe::run::{is_configured, is_runnable};
+    p.checklist
+        .check_ids()
+        .into_iter()
+        .filter(|c| is_runnable(c) && is_configured(c, &p.target))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Runs a prepared target's checks concurrently and returns its new assessment.
+async fn probe(
+    global: &Global,
+    p: &Prepared<'_>,
+    checks: &[String],
+    progress: &Progress,
+) -> anyhow::Result<Assessment> {
+    use crate::probe::api::{ApiOptions, Tokens};
+    use crate::probe::email::EmailOptions;
+    use crate::probe::run::{Env, run_check};
+    let ctx = probe_ctx(global)?;
+    let now = SystemTime::now();
+    let mut assessment = Assessment::new(p.target.clone(), p.checklist, now);
+    for a in &p.answers {
+        assessment.answer(&a.item, a.value, a.note.clone(), now);
+    }
+    let env = Env {
+        dns: crate::probe::dns::Dns::new(&ctx).ok().map(Arc::new),
+        http: crate::probe::http::Http::new(&ctx, &p.target)
+            .map(Arc::new)
+            .map_err(|e| e.to_string()),
+        tokens: Tokens::from_env(&p.target.auth),
+        email: EmailOptions {
+            selectors: Vec::new(),
+            min_dmarc_policy: p
+                .checklist
+                .threshold("dmarc.min_policy")
+                .and_then(|t| t.policy())
+                .map(str::to_string),
+        },
+        api: ApiOptions::for_checklist(p.checklist),
+    };
+    let name = &p.target.product.name;
+    let results: Vec<Option<ProbeResult>> = futures_util::future::join_all(checks.iter().map(|c| {
+        let env = &env;
+        async move {
+            let result = run_check(c, &p.target, env).await;
+            progress.step(name, result.as_ref());
+            result
+        }
+    }))
+    .await;
+    for result in results.into_iter().flatten() {
+        assessment.record(result);
+    }
+    Ok(assessment)
+}
+
+/// The newest assessment of the same product and checklist in `folder`, older than `than`.
+fn previous(folder: &Path, than: &Assessment, exclude: &Path) -> Option<(PathBuf, Assessment)> {
+    let entries = std::fs::read_dir(folder).ok()?;
+    let mut best: Option<(PathBuf, Assessment)> = None;
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let lower = name.to_ascii_lowercase();
+        let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        if !is_json || lower.ends_with(".report.json") || name.starts_with('.') {
+            continue;
+        }
+        if std::fs::canonicalize(&path).ok() == std::fs::canonicalize(exclude).ok() {
+            continue;
+        }
+        let Ok(a) = Assessment::load(&path) else { continue };
+        let same = a.target.product.name == than.target.product.name
+            && a.target.product.client == than.target.product.client
+            && a.checklist.id == than.checklist.id;
+        if same && a.updated < than.updated && best.as_ref().is_none_or(|(_, b)| a.updated > b.updated) {
+            best = Some((path, a));
+        }
+    }
+    best
+}
+
+fn changes_since(catalog: &Catalog, old: &Assessment, new: (&Checklist, &Assessment)) -> Option<Changes> {
+    let old_checklist = catalog.get(&old.checklist.id)?;
+    Some(diff::diff((old_checklist, old), new))
+}
+
+fn stem_of(path: &Path) -> String {
+    path.file_stem()
+        .map_or_else(|| "assessment".to_string(), |s| s.to_string_lossy().into_owned())
+}
+
+/// One target's outcome, for the summary lines.
+struct Outcome {
+    name: String,
+    verdict: &'static str,
+    blockers: Vec<String>,
+    checks: usize,
+    answers: usize,
+    path: PathBuf,
+    written: Vec<PathBuf>,
+    compared: Option<String>,
+    blocker_failed: bool,
+}
+
+/// Saves a fresh assessment, compares it with the last one and writes the reports.
+fn finish(
+    catalog: &Catalog,
+    store: &Store,
+    checklist: &Checklist,
+    assessment: &Assessment,
+    job: &Job,
+) -> anyhow::Result<Outcome> {
+    let path = store.path_for(assessment);
+    Store::save(assessment, &path).map_err(|e| anyhow::anyhow!("{e:#}"))?;
+    let last = path.parent().and_then(|dir| previous(dir, assessment, &path));
+    let changes = last
+        .as_ref()
+        .and_then(|(_, old)| changes_since(catalog, old, (checklist, assessment)));
+    let report = model::build(
+        checklist,
+        assessment,
+        &Options {
+            brand: job.brand.clone(),
+            changes,
+        },
+    );
+    let written = job.write(&report, &stem_of(&path), Some(&path))?;
+    let card = score::score(checklist, assessment);
+    Ok(Outcome {
+        name: assessment.target.product.name.clone(),
+        verdict: card.verdict.label(),
+        blockers: card
+            .blockers
+            .iter()
+            .map(|id| checklist.item(id).map_or(id.to_string(), |i| i.title.clone()))
+            .collect(),
+        checks: assessment.probes.len(),
+        answers: assessment.answers.len(),
+        path,
+        written,
+        compared: last.map(|(p, a)| format!("{} ({})", p.display(), a.updated.chars().take(10).collect::<String>())),
+        blocker_failed: card.blocker_failed(),
+    })
+}
+
+fn print_outcome(out: &mut impl Write, o: &Outcome) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{}: {} ({} checks run, {} answers)",
+        o.name, o.verdict, o.checks, o.answers
+    )?;
+    for title in &o.blockers {
+        writeln!(out, "  ✘ blocker: {title}")?;
+    }
+    writeln!(out, "assessment: {}", o.path.display())?;
+    if let Some(c) = &o.compared {
+        writeln!(out, "compared with: {c}")?;
+    }
+    for file in &o.written {
+        writeln!(out, "report: {}", file.display())?;
+    }
+    Ok(())
+}
+
+fn exit_for(blocker_failed: bool) -> ExitCode {
+    if blocker_failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `launchready scan --target T.toml`: every configured check without the wizard, answers from
+/// a file, the assessment saved, reports written; exit 1 when a blocker failed.
+pub fn scan(
+    global: &Global,
+    catalog: &Catalog,
+    target_path: &Path,
+    answers: Option<&Path>,
+    vertical: Option<&str>,
+    job: &Job,
+    out: &mut impl Write,
+) -> anyhow::Result<ExitCode> {
+    let prepared = prepare(catalog, target_path, answers, vertical)?;
+    let store = store(global)?;
+    probe_ctx(global)?;
+    let checks = runnable_checks(&prepared);
+    let progress = Progress::new(checks.len());
+    let assessment = runtime()?.block_on(probe(global, &prepared, &checks, &progress));
+    progress.finish();
+    let outcome = finish(catalog, &store, prepared.checklist, &assessment?, job)?;
+    print_outcome(out, &outcome)?;
+    Ok(exit_for(outcome.blocker_failed))
+}
+
+/// The target files of a folder, sorted, with their answers files when present.
+fn target_files(dir: &Path) -> Result<Vec<(PathBuf, Option<PathBuf>)>, InputError> {
+    let hint = "give a folder of target files (NAME.toml, answers in NAME.answers.toml)";
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| InputError::file(dir.display().to_string(), format!("cannot read the folder: {e}"), hint))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let lower = name.to_ascii_lowercase();
+            let is_toml = p.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+            p.is_file() && is_toml && !lower.ends_with(".answers.toml") && !name.starts_with('.')
+        })
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(InputError::file(
+            dir.display().to_string(),
+            "no target files (*.toml) in this folder",
+            hint,
+        ));
+    }
+    Ok(files
+        .into_iter()
+        .map(|t| {
+            let answers = t.with_extension("answers.toml");
+            let answers = answers.is_file().then_some(answers);
+            (t, answers)
+        })
+        .collect())
+}
+
+/// `launchready scan --targets DIR`: every target of a consultant's book, checked first (one bad
+/// file stops the run before anything is probed), then probed a few at a time.
+pub fn scan_folder(
+    global: &Global,
+    catalog: &Catalog,
+    dir: &Path,
+    vertical: Option<&str>,
+    job: &Job,
+    out: &mut impl Write,
+) -> anyhow::Result<ExitCode> {
+    let files = target_files(dir)?;
+    let prepared = files
+        .iter()
+        .map(|(t, a)| prepare(catalog, t, a.as_deref(), vertical))
+        .collect::<Result<Vec<_>, _>>()?;
+    let store = store(global)?;
+    probe_ctx(global)?;
+    let checks: Vec<Vec<String>> = prepared.iter().map(runnable_checks).collect();
+    let progress = Progress::new(checks.iter().map(Vec::len).sum());
+    let assessments: Vec<anyhow::Result<Assessment>> = runtime()?.block_on(
+        futures_util::stream::iter(
+            prepared
+                .iter()
+                .zip(&checks)
+                .map(|(p, c)| probe(global, p, c, &progress)),
+        )
+        .buffered(TARGETS_AT_ONCE)
+        .collect(),
+    );
+    progress.finish();
+    let mut any_blocker = false;
+    let mut ready = 0;
+    for (p, assessment) in prepared.iter().zip(assessments) {
+        let outcome = finish(catalog, &store, p.checklist, &assessment?, job)?;
+        any_blocker |= outcome.blocker_failed;
+        ready += usize::from(outcome.verdict == score::Verdict::Ready.label());
+        print_outcome(out, &outcome)?;
+        writeln!(out)?;
+    }
+    writeln!(out, "{} targets scanned: {ready} ready.", prepared.len())?;
+    Ok(exit_for(any_blocker))
+}
+
+fn load_with_checklist<'c>(catalog: &'c Catalog, path: &Path) -> Result<(&'c Checklist, Assessment), InputError> {
+    let assessment = Assessment::load(path)?;
+    let checklist = catalog.get(&assessment.checklist.id).ok_or_else(|| {
+        InputError::file(
+            path.display().to_string(),
+            format!(
+                "the assessment uses the checklist `{}`, which this version does not have",
+                assessment.checklist.id
+            ),
+            "pass the checklist file with --checklist PATH",
+        )
+    })?;
+    Ok((checklist, assessment))
+}
+
+/// `launchready report ASSESSMENT`: renders a saved assessment again.
+pub fn report(
+    catalog: &Catalog,
+    path: &Path,
+    since: Option<&Path>,
+    job: &Job,
+    out: &mut impl Write,
+) -> anyhow::Result<ExitCode> {
+    let (checklist, assessment) = load_with_checklist(catalog, path)?;
+    let old = match since {
+        Some(p) => Some((p.to_path_buf(), load_with_checklist(catalog, p)?.1)),
+        None => path.parent().and_then(|dir| previous(dir, &assessment, path)),
+    };
+    let changes = old
+        .as_ref()
+        .and_then(|(_, o)| changes_since(catalog, o, (checklist, &assessment)));
+    let report = model::build(
+        checklist,
+        &assessment,
+        &Options {
+            brand: job.brand.clone(),
+            changes,
+        },
+    );
+    let written = job.write(&report, &stem_of(path), Some(path))?;
+    writeln!(out, "{}: {}", report.cover.product, report.cover.verdict.label)?;
+    if let Some((p, _)) = &old {
+        writeln!(out, "compared with: {}", p.display())?;
+    }
+    for file in &written {
+        writeln!(out, "report: {}", file.display())?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `launchready diff OLD NEW`.
+pub fn diff(
+    catalog: &Catalog,
+    old: &Path,
+    new: &Path,
+    format: TextFormat,
+    out: &mut impl Write,
+) -> anyhow::Result<ExitCode> {
+    let (old_checklist, old_a) = load_with_checklist(catalog, old)?;
+    let (new_checklist, new_a) = load_with_checklist(catalog, new)?;
+    let changes = diff::diff((old_checklist, &old_a), (new_checklist, &new_a));
+    match format {
+        TextFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &changes)?;
+            writeln!(out)?;
+        }
+        TextFormat::Text => out.write_all(diff::render_text(&changes).as_bytes())?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
