@@ -165,7 +165,10 @@ fn binary_and_huge_checklist_files_are_refused() {
 
 #[test]
 fn commands_of_later_work_say_so_and_exit_2() {
-    for args in [vec!["probe", "tls", "https://acme.example"]] {
+    for args in [
+        vec!["probe", "tls", "https://acme.example"],
+        vec!["probe", "secrets", "."],
+    ] {
         let o = launchready(&args);
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         assert!(stderr(&o).contains("not available yet"), "{args:?}: {}", stderr(&o));

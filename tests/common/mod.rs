@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod dns;
+pub mod reports;
 
 /// A DKIM `p=` value: base64 of an RSA `SubjectPublicKeyInfo` whose modulus has `bits` bits.
 /// Only the size matters to the probe, so the modulus is a made-up odd number, not a real key.
