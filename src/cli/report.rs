@@ -14,74 +14,41 @@ use crate::assessment::{Assessment, Store};
 use crate::checklist::{self, Catalog, Checklist};
 use crate::diag::InputError;
 use crate::probe::ProbeResult;
-use crate::report::diff::{self, Changes};
-use crate::report::model::{self, Brand, Options};
-use crate::report::pdf::Logo;
-use crate::report::{self, Format};
+use crate::report::diff;
+use crate::report::model;
+use crate::report::{self, Branding, Format};
 use crate::score;
 use crate::target::TargetFile;
 
 /// How many targets of a `--targets` folder are probed at once.
 const TARGETS_AT_ONCE: usize = 4;
-/// The largest logo accepted.
-const LOGO_MAX: u64 = 2 * 1024 * 1024;
 
 /// What to write: formats, folder and branding, checked before anything runs.
 pub struct Job {
     formats: Vec<Format>,
     folder: PathBuf,
-    brand: Brand,
-    logo: Option<Logo>,
+    branding: Branding,
 }
 
 impl Job {
     pub fn new(formats: &[String], folder: PathBuf, brand: &BrandArgs) -> Result<Job, InputError> {
-        let formats = Format::parse_list(formats, "--format")?;
-        let logo = brand.logo.as_deref().map(read_logo).transpose()?;
         Ok(Job {
-            formats,
+            formats: Format::parse_list(formats, "--format")?,
             folder,
-            brand: Brand {
-                name: brand.name.clone().filter(|n| !n.trim().is_empty()),
-                contact: brand.contact.clone().filter(|n| !n.trim().is_empty()),
-                logo: logo.is_some(),
-            },
-            logo,
+            branding: Branding::new(brand.name.as_deref(), brand.contact.as_deref(), brand.logo.as_deref())?,
         })
     }
 
     fn write(&self, report: &model::Report, stem: &str, protect: Option<&Path>) -> anyhow::Result<Vec<PathBuf>> {
-        report::write_all(report, &self.formats, &self.folder, stem, protect, self.logo.as_ref())
+        report::write_all(
+            report,
+            &self.formats,
+            &self.folder,
+            stem,
+            protect,
+            self.branding.logo.as_ref(),
+        )
     }
-}
-
-/// Reads and checks a logo: a PNG, JPEG or SVG file of at most [`LOGO_MAX`] bytes.
-fn read_logo(path: &Path) -> Result<Logo, InputError> {
-    let name = path.display().to_string();
-    let hint = "give a PNG, JPEG or SVG file of at most 2 MB with --brand-logo";
-    let meta =
-        std::fs::metadata(path).map_err(|e| InputError::file(&name, format!("cannot read the logo: {e}"), hint))?;
-    if meta.len() > LOGO_MAX {
-        return Err(InputError::file(&name, "the logo is larger than 2 MB", hint));
-    }
-    let bytes = std::fs::read(path).map_err(|e| InputError::file(&name, format!("cannot read the logo: {e}"), hint))?;
-    let ext = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        "png"
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        "jpg"
-    } else if std::str::from_utf8(&bytes).is_ok_and(|t| t.contains("<svg")) {
-        "svg"
-    } else {
-        return Err(InputError::file(
-            &name,
-            "the logo is not a PNG, JPEG or SVG image",
-            hint,
-        ));
-    };
-    Ok(Logo {
-        bytes,
-        ext: ext.to_string(),
-    })
 }
 
 /// A target file read and checked, with its checklist and answers, ready to probe.
@@ -220,37 +187,6 @@ async fn probe(
     Ok(assessment)
 }
 
-/// The newest assessment of the same product and checklist in `folder`, older than `than`.
-fn previous(folder: &Path, than: &Assessment, exclude: &Path) -> Option<(PathBuf, Assessment)> {
-    let entries = std::fs::read_dir(folder).ok()?;
-    let mut best: Option<(PathBuf, Assessment)> = None;
-    for entry in entries.filter_map(Result::ok) {
-        let path = entry.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let lower = name.to_ascii_lowercase();
-        let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
-        if !is_json || lower.ends_with(".report.json") || name.starts_with('.') {
-            continue;
-        }
-        if std::fs::canonicalize(&path).ok() == std::fs::canonicalize(exclude).ok() {
-            continue;
-        }
-        let Ok(a) = Assessment::load(&path) else { continue };
-        let same = a.target.product.name == than.target.product.name
-            && a.target.product.client == than.target.product.client
-            && a.checklist.id == than.checklist.id;
-        if same && a.updated < than.updated && best.as_ref().is_none_or(|(_, b)| a.updated > b.updated) {
-            best = Some((path, a));
-        }
-    }
-    best
-}
-
-fn changes_since(catalog: &Catalog, old: &Assessment, new: (&Checklist, &Assessment)) -> Option<Changes> {
-    let old_checklist = catalog.get(&old.checklist.id)?;
-    Some(diff::diff((old_checklist, old), new))
-}
-
 fn stem_of(path: &Path) -> String {
     path.file_stem()
         .map_or_else(|| "assessment".to_string(), |s| s.to_string_lossy().into_owned())
@@ -279,18 +215,7 @@ fn finish(
 ) -> anyhow::Result<Outcome> {
     let path = store.path_for(assessment);
     Store::save(assessment, &path).map_err(|e| anyhow::anyhow!("{e:#}"))?;
-    let last = path.parent().and_then(|dir| previous(dir, assessment, &path));
-    let changes = last
-        .as_ref()
-        .and_then(|(_, old)| changes_since(catalog, old, (checklist, assessment)));
-    let report = model::build(
-        checklist,
-        assessment,
-        &Options {
-            brand: job.brand.clone(),
-            changes,
-        },
-    );
+    let (report, compared) = report::build_saved(catalog, checklist, assessment, &path, None, &job.branding.brand);
     let written = job.write(&report, &stem_of(&path), Some(&path))?;
     let card = score::score(checklist, assessment);
     Ok(Outcome {
@@ -305,7 +230,7 @@ fn finish(
         answers: assessment.answers.len(),
         path,
         written,
-        compared: last.map(|(p, a)| format!("{} ({})", p.display(), a.updated.chars().take(10).collect::<String>())),
+        compared: compared.map(|p| p.display().to_string()),
         blocker_failed: card.blocker_failed(),
     })
 }
@@ -460,24 +385,14 @@ pub fn report(
     out: &mut impl Write,
 ) -> anyhow::Result<ExitCode> {
     let (checklist, assessment) = load_with_checklist(catalog, path)?;
-    let old = match since {
+    let since = match since {
         Some(p) => Some((p.to_path_buf(), load_with_checklist(catalog, p)?.1)),
-        None => path.parent().and_then(|dir| previous(dir, &assessment, path)),
+        None => None,
     };
-    let changes = old
-        .as_ref()
-        .and_then(|(_, o)| changes_since(catalog, o, (checklist, &assessment)));
-    let report = model::build(
-        checklist,
-        &assessment,
-        &Options {
-            brand: job.brand.clone(),
-            changes,
-        },
-    );
+    let (report, compared) = report::build_saved(catalog, checklist, &assessment, path, since, &job.branding.brand);
     let written = job.write(&report, &stem_of(path), Some(path))?;
     writeln!(out, "{}: {}", report.cover.product, report.cover.verdict.label)?;
-    if let Some((p, _)) = &old {
+    if let Some(p) = &compared {
         writeln!(out, "compared with: {}", p.display())?;
     }
     for file in &written {

@@ -13,8 +13,11 @@ pub mod sarif;
 use std::path::{Path, PathBuf};
 
 use crate::assessment::Assessment;
-use crate::checklist::Checklist;
+use crate::checklist::{Catalog, Checklist};
 use crate::diag::InputError;
+
+/// The largest logo accepted.
+const LOGO_MAX: u64 = 2 * 1024 * 1024;
 
 /// A report format a user can ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -101,8 +104,134 @@ pub fn build(checklist: &Checklist, assessment: &Assessment) -> model::Report {
     model::build(checklist, assessment, &model::Options::default())
 }
 
-/// Renders every format first, then writes each file atomically into `folder`: a failure in
-/// any renderer writes nothing. Refuses to replace `protect` (the assessment itself).
+/// Who a report is from: the name and contact line in the model, the logo beside it.
+#[derive(Default)]
+pub struct Branding {
+    pub brand: model::Brand,
+    pub logo: Option<pdf::Logo>,
+}
+
+impl Branding {
+    /// Checks the options: empty texts are no branding; a logo must be a readable PNG, JPEG or
+    /// SVG file of at most 2 MB.
+    pub fn new(name: Option<&str>, contact: Option<&str>, logo: Option<&Path>) -> Result<Branding, InputError> {
+        let logo = logo.map(read_logo).transpose()?;
+        let text = |t: Option<&str>| t.map(str::trim).filter(|t| !t.is_empty()).map(str::to_string);
+        Ok(Branding {
+            brand: model::Brand {
+                name: text(name),
+                contact: text(contact),
+                logo: logo.is_some(),
+            },
+            logo,
+        })
+    }
+
+    /// The branding set in the environment (`LAUNCHREADY_BRAND`, `LAUNCHREADY_BRAND_CONTACT`,
+    /// `LAUNCHREADY_BRAND_LOGO`), as the wizard uses it.
+    pub fn from_env() -> Result<Branding, InputError> {
+        let var = |name: &str| std::env::var(name).ok();
+        let logo = std::env::var_os("LAUNCHREADY_BRAND_LOGO")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from);
+        Branding::new(
+            var("LAUNCHREADY_BRAND").as_deref(),
+            var("LAUNCHREADY_BRAND_CONTACT").as_deref(),
+            logo.as_deref(),
+        )
+    }
+}
+
+/// Reads and checks a logo: a PNG, JPEG or SVG file of at most 2 MB, told apart by its bytes.
+pub fn read_logo(path: &Path) -> Result<pdf::Logo, InputError> {
+    let name = path.display().to_string();
+    let hint = "give a PNG, JPEG or SVG file of at most 2 MB with --brand-logo";
+    let meta =
+        std::fs::metadata(path).map_err(|e| InputError::file(&name, format!("cannot read the logo: {e}"), hint))?;
+    if meta.len() > LOGO_MAX {
+        return Err(InputError::file(&name, "the logo is larger than 2 MB", hint));
+    }
+    let bytes = std::fs::read(path).map_err(|e| InputError::file(&name, format!("cannot read the logo: {e}"), hint))?;
+    let ext = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        "png"
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        "jpg"
+    } else if std::str::from_utf8(&bytes).is_ok_and(|t| t.contains("<svg")) {
+        "svg"
+    } else {
+        return Err(InputError::file(
+            &name,
+            "the logo is not a PNG, JPEG or SVG image",
+            hint,
+        ));
+    };
+    Ok(pdf::Logo {
+        bytes,
+        ext: ext.to_string(),
+    })
+}
+
+/// The newest assessment in `folder` of the same product, client and checklist as `than`, and
+/// older than it; `exclude` (the assessment's own file) is skipped. Unreadable files are skipped.
+pub fn previous(folder: &Path, than: &Assessment, exclude: &Path) -> Option<(PathBuf, Assessment)> {
+    let entries = std::fs::read_dir(folder).ok()?;
+    let exclude = std::fs::canonicalize(exclude).ok();
+    let mut best: Option<(PathBuf, Assessment)> = None;
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        if !is_json || name.to_ascii_lowercase().ends_with(".report.json") || name.starts_with('.') {
+            continue;
+        }
+        if exclude.is_some() && std::fs::canonicalize(&path).ok() == exclude {
+            continue;
+        }
+        let Ok(a) = Assessment::load(&path) else { continue };
+        let same = a.target.product.name == than.target.product.name
+            && a.target.product.client == than.target.product.client
+            && a.checklist.id == than.checklist.id;
+        if same && a.updated < than.updated && best.as_ref().is_none_or(|(_, b)| a.updated > b.updated) {
+            best = Some((path, a));
+        }
+    }
+    best
+}
+
+/// What changed from `old` to `new`, when `old`'s checklist is known.
+pub fn changes_since(catalog: &Catalog, old: &Assessment, new: (&Checklist, &Assessment)) -> Option<diff::Changes> {
+    let old_checklist = catalog.get(&old.checklist.id)?;
+    Some(diff::diff((old_checklist, old), new))
+}
+
+/// The full report of a saved assessment: branded, and compared with the newest earlier
+/// assessment of the same product beside it (or with `since` when given).
+pub fn build_saved(
+    catalog: &Catalog,
+    checklist: &Checklist,
+    assessment: &Assessment,
+    path: &Path,
+    since: Option<(PathBuf, Assessment)>,
+    brand: &model::Brand,
+) -> (model::Report, Option<PathBuf>) {
+    let old = since.or_else(|| path.parent().and_then(|dir| previous(dir, assessment, path)));
+    let changes = old
+        .as_ref()
+        .and_then(|(_, o)| changes_since(catalog, o, (checklist, assessment)));
+    let report = model::build(
+        checklist,
+        assessment,
+        &model::Options {
+            brand: brand.clone(),
+            changes,
+        },
+    );
+    (report, old.map(|(p, _)| p))
+}
+
+/// Renders every format first, then writes each file atomically into `folder` (created when
+/// missing): a failure in any renderer writes nothing. Refuses to replace `protect` (the
+/// assessment itself).
 pub fn write_all(
     report: &model::Report,
     formats: &[Format],
@@ -121,6 +250,8 @@ pub fn write_all(
         }
         rendered.push((path, render(format, report, logo)?));
     }
+    std::fs::create_dir_all(folder)
+        .map_err(|e| anyhow::anyhow!("cannot create the folder {}: {e}", folder.display()))?;
     let mut written = Vec::new();
     for (path, bytes) in rendered {
         crate::assessment::write_atomic(&path, &bytes, |_| Ok(()))?;

@@ -145,9 +145,28 @@ fn export(app: &mut App, formats: &[crate::report::Format], folder: &Path) {
         .as_ref()
         .and_then(|p| p.file_stem())
         .map_or_else(|| "assessment".to_string(), |s| s.to_string_lossy().into_owned());
-    let report = crate::report::build(checklist, a);
+    // The same report as `launchready report`: branded from the environment, and compared with
+    // the newest earlier assessment of the product in its folder.
+    let branding = match crate::report::Branding::from_env() {
+        Ok(b) => b,
+        Err(e) => {
+            app.export.error = Some(e.to_string());
+            return;
+        }
+    };
+    let report = match &app.path {
+        Some(path) => crate::report::build_saved(&app.catalog, checklist, a, path, None, &branding.brand).0,
+        None => crate::report::build(checklist, a),
+    };
     // Never `{stem}.json` into the data folder: write_all refuses to replace the assessment.
-    match crate::report::write_all(&report, formats, folder, &stem, app.path.as_deref(), None) {
+    match crate::report::write_all(
+        &report,
+        formats,
+        folder,
+        &stem,
+        app.path.as_deref(),
+        branding.logo.as_ref(),
+    ) {
         Ok(written) => {
             app.export.error = None;
             app.export.written = written;

@@ -79,4 +79,3 @@ pub fn fixture(checklist: &Checklist) -> Assessment {
     }
     a
 }
-
