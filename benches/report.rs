@@ -106,13 +106,13 @@ fn main() {
     let out_dir = out.path().to_str().unwrap();
     let a = path.to_str().unwrap();
     let text = median(PROCESS_RUNS, || {
-        run(&["report", a, "--out", out_dir, "--format", "md,json,sarif"])
+        run(&["report", a, "--out", out_dir, "--format", "md,json,sarif"]);
     });
     let with_pdf = median(PROCESS_RUNS, || {
-        run(&["report", a, "--out", out_dir, "--format", "pdf"])
+        run(&["report", a, "--out", out_dir, "--format", "pdf"]);
     });
     let all = median(PROCESS_RUNS, || {
-        run(&["report", a, "--out", out_dir, "--format", "md,pdf,json,sarif"])
+        run(&["report", a, "--out", out_dir, "--format", "md,pdf,json,sarif"]);
     });
     println!("whole process, median of {PROCESS_RUNS}:");
     println!("  baseline: checklists list        {:>8.1} ms", ms(base));
