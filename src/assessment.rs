@@ -177,13 +177,20 @@ impl Assessment {
                 "check that this is an assessment file",
             ));
         }
-        let bytes = fs::read(path).map_err(|e| {
+        let bytes = read_capped(path, MAX_FILE_BYTES).map_err(|e| {
             InputError::file(
                 &name,
                 format!("cannot read the assessment: {e}"),
                 "check the path and permissions",
             )
         })?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(InputError::file(
+                &name,
+                "the file is too large for an assessment",
+                "check that this is an assessment file",
+            ));
+        }
         Assessment::from_json(&name, &bytes)
     }
 
@@ -263,7 +270,7 @@ impl Store {
             .collect();
         let stem = format!(
             "{}-{}-{}",
-            slug(&product.name),
+            slug(&crate::probe::http::redact_keys(&product.name)),
             &stamp[..8.min(stamp.len())],
             &stamp[8.min(stamp.len())..]
         );
@@ -321,6 +328,16 @@ impl Store {
         });
         Ok(found)
     }
+}
+
+/// Reads at most `max + 1` bytes: a file whose size the system does not know in advance (a
+/// device, a pipe) cannot make the reader run out of memory. More than `max` bytes back means
+/// the file is too large.
+pub(crate) fn read_capped(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    fs::File::open(path)?.take(max + 1).read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Lowercase ASCII letters and digits joined by '-', for file and folder names.

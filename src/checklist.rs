@@ -522,13 +522,20 @@ pub fn read_text(path: &Path) -> Result<String, InputError> {
             "check that this is the right file",
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = crate::assessment::read_capped(path, MAX).map_err(|e| {
         InputError::file(
             &name,
             format!("cannot read the file: {e}"),
             "check the path and permissions",
         )
     })?;
+    if bytes.len() as u64 > MAX {
+        return Err(InputError::file(
+            &name,
+            format!("the file is over {MAX} bytes and is refused"),
+            "check that this is the right file",
+        ));
+    }
     String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(&e.into_bytes()[..offset]).into_owned();

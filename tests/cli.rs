@@ -374,6 +374,37 @@ fn scan_saves_the_assessment_writes_reports_and_exits_by_blockers() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("not a PNG, JPEG or SVG"), "{}", stderr(&o));
+    // Images typst cannot draw are refused before anything is probed: a truncated PNG, and SVGs
+    // that point at a file or a URL (typst reads neither).
+    let truncated = out.path().join("truncated.png");
+    std::fs::write(&truncated, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x02").unwrap();
+    let outside = out.path().join("outside.svg");
+    std::fs::write(
+        &outside,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10"><image xlink:href="file:///etc/passwd" width="10" height="10"/></svg>"#,
+    )
+    .unwrap();
+    for logo in [&truncated, &outside] {
+        let o = run(&[
+            "scan",
+            "--target",
+            minimal.to_str().unwrap(),
+            "--brand-logo",
+            logo.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{}: {}", logo.display(), stderr(&o));
+        assert!(stderr(&o).contains("the logo cannot be drawn"), "{}", stderr(&o));
+        assert!(stderr(&o).lines().count() <= 2, "one line and a hint: {}", stderr(&o));
+    }
+    // --out naming a file: refused before probing.
+    let o = run(&[
+        "scan",
+        "--target",
+        minimal.to_str().unwrap(),
+        "--out",
+        not_image.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let bad = fixture("answers/bad/unknown-item.toml");
     let o = run(&[
         "scan",
@@ -505,6 +536,19 @@ fn report_rerenders_and_diff_compares_saved_assessments() {
     // Bad input: exit 2, one line, nothing written.
     let o = launchready(&["report", out.path().join("missing.json").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
+    let a_report = &files_ending(&again, ".report.json")[0];
+    let o = launchready(&["report", a_report.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("this is a report, not an assessment"),
+        "{}",
+        stderr(&o)
+    );
+    if cfg!(target_os = "linux") {
+        // A file with no end is refused after a bounded read, not read until memory runs out.
+        let o = launchready(&["diff", "/dev/zero", newer.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    }
     let garbage = out.path().join("garbage.json");
     std::fs::write(&garbage, "{ not json").unwrap();
     let o = launchready(&["diff", garbage.to_str().unwrap(), newer.to_str().unwrap()]);

@@ -162,6 +162,7 @@ fn report(product: &str, note: &str, brand: Brand) -> Report {
         &Options {
             brand,
             changes: Some(changes),
+            target_file: None,
         },
     )
 }
@@ -276,6 +277,7 @@ fn a_png_logo_and_an_unbranded_ready_report_render() {
                 ..Brand::default()
             },
             changes: None,
+            target_file: None,
         },
     );
     let logo = Logo {

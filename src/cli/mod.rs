@@ -743,12 +743,13 @@ fn write_results(
         Format::Text => {
             let color = global.color() && std::io::stdout().is_terminal();
             for r in &results.iter().map(printable_result).collect::<Vec<_>>() {
-                let (symbol, paint) = match r.status {
-                    Status::Pass => ("✔", "32"),
-                    Status::Warn => ("!", "33"),
-                    Status::Fail => ("✘", "31"),
-                    Status::Error => ("?", "35"),
-                    Status::Skipped => ("–", "2"),
+                let symbol = r.status.symbol();
+                let paint = match r.status {
+                    Status::Pass => "32",
+                    Status::Warn => "33",
+                    Status::Fail => "31",
+                    Status::Error => "35",
+                    Status::Skipped => "2",
                 };
                 let label = format!("{symbol} {:<5}", r.status.label().to_uppercase());
                 let label = if color {

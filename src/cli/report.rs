@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Instant, SystemTime};
 
+use anyhow::Context;
 use futures_util::StreamExt;
 
 use super::{BrandArgs, Format as TextFormat, Global, probe_ctx, runtime, store};
@@ -32,6 +33,13 @@ pub struct Job {
 
 impl Job {
     pub fn new(formats: &[String], folder: PathBuf, brand: &BrandArgs) -> Result<Job, InputError> {
+        if folder.exists() && !folder.is_dir() {
+            return Err(InputError::file(
+                folder.display().to_string(),
+                "--out names a file, not a folder",
+                "give a folder for the reports (it is created when missing)",
+            ));
+        }
         Ok(Job {
             formats: Format::parse_list(formats, "--format")?,
             folder,
@@ -53,6 +61,8 @@ impl Job {
 
 /// A target file read and checked, with its checklist and answers, ready to probe.
 struct Prepared<'c> {
+    /// The target file as the user named it.
+    file: String,
     target: TargetFile,
     checklist: &'c Checklist,
     answers: Vec<crate::assessment::FileAnswer>,
@@ -78,6 +88,7 @@ fn prepare<'c>(
         None => Vec::new(),
     };
     Ok(Prepared {
+        file: target_path.display().to_string(),
         target,
         checklist,
         answers,
@@ -192,46 +203,53 @@ fn stem_of(path: &Path) -> String {
         .map_or_else(|| "assessment".to_string(), |s| s.to_string_lossy().into_owned())
 }
 
-/// One target's outcome, for the summary lines.
+/// One target's outcome, for the summary lines: words from the report model, so they are
+/// cleaned and redacted like the reports.
 struct Outcome {
     name: String,
-    verdict: &'static str,
+    verdict: String,
+    ready: bool,
     blockers: Vec<String>,
     checks: usize,
     answers: usize,
     path: PathBuf,
     written: Vec<PathBuf>,
-    compared: Option<String>,
-    blocker_failed: bool,
+    compared: Option<PathBuf>,
 }
 
 /// Saves a fresh assessment, compares it with the last one and writes the reports.
 fn finish(
     catalog: &Catalog,
     store: &Store,
-    checklist: &Checklist,
+    p: &Prepared<'_>,
     assessment: &Assessment,
     job: &Job,
 ) -> anyhow::Result<Outcome> {
     let path = store.path_for(assessment);
     Store::save(assessment, &path).map_err(|e| anyhow::anyhow!("{e:#}"))?;
-    let (report, compared) = report::build_saved(catalog, checklist, assessment, &path, None, &job.branding.brand);
-    let written = job.write(&report, &stem_of(&path), Some(&path))?;
-    let card = score::score(checklist, assessment);
+    let options = model::Options {
+        brand: job.branding.brand.clone(),
+        target_file: Some(p.file.clone()),
+        ..model::Options::default()
+    };
+    let (report, compared) = report::build_saved(catalog, p.checklist, assessment, &path, None, options);
+    let written = job.write(&report, &stem_of(&path), Some(&path)).with_context(|| {
+        format!(
+            "the assessment is saved at {}; once the report folder can be written, run `launchready report {}` to write the reports",
+            path.display(),
+            path.display()
+        )
+    })?;
     Ok(Outcome {
-        name: assessment.target.product.name.clone(),
-        verdict: card.verdict.label(),
-        blockers: card
-            .blockers
-            .iter()
-            .map(|id| checklist.item(id).map_or(id.to_string(), |i| i.title.clone()))
-            .collect(),
-        checks: assessment.probes.len(),
-        answers: assessment.answers.len(),
+        name: report.cover.product.clone(),
+        verdict: report.summary.verdict.label.clone(),
+        ready: report.summary.verdict.id == score::Verdict::Ready,
+        blockers: report.summary.blockers.iter().map(|b| b.title.clone()).collect(),
+        checks: report.summary.checks_run,
+        answers: report.summary.answers,
         path,
         written,
-        compared: compared.map(|p| p.display().to_string()),
-        blocker_failed: card.blocker_failed(),
+        compared,
     })
 }
 
@@ -246,7 +264,7 @@ fn print_outcome(out: &mut impl Write, o: &Outcome) -> std::io::Result<()> {
     }
     writeln!(out, "assessment: {}", o.path.display())?;
     if let Some(c) = &o.compared {
-        writeln!(out, "compared with: {c}")?;
+        writeln!(out, "compared with: {}", c.display())?;
     }
     for file in &o.written {
         writeln!(out, "report: {}", file.display())?;
@@ -280,9 +298,9 @@ pub fn scan(
     let progress = Progress::new(checks.len());
     let assessment = runtime()?.block_on(probe(global, &prepared, &checks, &progress));
     progress.finish();
-    let outcome = finish(catalog, &store, prepared.checklist, &assessment?, job)?;
+    let outcome = finish(catalog, &store, &prepared, &assessment?, job)?;
     print_outcome(out, &outcome)?;
-    Ok(exit_for(outcome.blocker_failed))
+    Ok(exit_for(!outcome.blockers.is_empty()))
 }
 
 /// The target files of a folder, sorted, with their answers files when present.
@@ -351,9 +369,9 @@ pub fn scan_folder(
     let mut any_blocker = false;
     let mut ready = 0;
     for (p, assessment) in prepared.iter().zip(assessments) {
-        let outcome = finish(catalog, &store, p.checklist, &assessment?, job)?;
-        any_blocker |= outcome.blocker_failed;
-        ready += usize::from(outcome.verdict == score::Verdict::Ready.label());
+        let outcome = finish(catalog, &store, p, &assessment?, job)?;
+        any_blocker |= !outcome.blockers.is_empty();
+        ready += usize::from(outcome.ready);
         print_outcome(out, &outcome)?;
         writeln!(out)?;
     }
@@ -362,6 +380,13 @@ pub fn scan_folder(
 }
 
 fn load_with_checklist<'c>(catalog: &'c Catalog, path: &Path) -> Result<(&'c Checklist, Assessment), InputError> {
+    if path.to_string_lossy().to_ascii_lowercase().ends_with(".report.json") {
+        return Err(InputError::file(
+            path.display().to_string(),
+            "this is a report, not an assessment",
+            "give the assessment it was made from (`launchready assessments list` shows where they are)",
+        ));
+    }
     let assessment = Assessment::load(path)?;
     let checklist = catalog.get(&assessment.checklist.id).ok_or_else(|| {
         InputError::file(
@@ -389,7 +414,11 @@ pub fn report(
         Some(p) => Some((p.to_path_buf(), load_with_checklist(catalog, p)?.1)),
         None => None,
     };
-    let (report, compared) = report::build_saved(catalog, checklist, &assessment, path, since, &job.branding.brand);
+    let options = model::Options {
+        brand: job.branding.brand.clone(),
+        ..model::Options::default()
+    };
+    let (report, compared) = report::build_saved(catalog, checklist, &assessment, path, since, options);
     let written = job.write(&report, &stem_of(path), Some(path))?;
     writeln!(out, "{}: {}", report.cover.product, report.cover.verdict.label)?;
     if let Some(p) = &compared {

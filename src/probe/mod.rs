@@ -47,6 +47,17 @@ impl Status {
             Status::Skipped => "skipped",
         }
     }
+
+    /// A symbol that reads without colour.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Status::Pass => "✔",
+            Status::Warn => "!",
+            Status::Fail => "✘",
+            Status::Error => "?",
+            Status::Skipped => "–",
+        }
+    }
 }
 
 /// One labelled piece of evidence: what was sent or found, with secrets already redacted.

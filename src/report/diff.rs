@@ -7,19 +7,19 @@ use serde::Serialize;
 
 use crate::assessment::Assessment;
 use crate::checklist::{Checklist, Severity};
-use crate::report::model::{StatusView, clean};
+use crate::report::model::{StatusView, clean, needs_work};
 use crate::score::{self, ItemStatus};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Changes {
-    /// The older assessment's date (`YYYY-MM-DD`) and verdict.
+    /// The older assessment's date and time (`YYYY-MM-DD HH:MM`, UTC) and verdict.
     pub old_date: String,
     pub old_verdict: String,
     pub new_date: String,
     pub new_verdict: String,
     /// Was failing, warned, errored or unsure; now passes or does not apply.
     pub fixed: Vec<Change>,
-    /// Passed or did not apply; now fails, warns, errors or is unsure.
+    /// Passed or did not apply and now needs work, or warned or was unsure and now fails.
     pub regressed: Vec<Change>,
     /// Not in the older assessment's checklist, or not yet checked or answered then.
     pub new: Vec<Change>,
@@ -58,11 +58,9 @@ impl Changes {
     }
 }
 
-fn needs_work(status: ItemStatus) -> bool {
-    matches!(
-        status,
-        ItemStatus::Fail | ItemStatus::Warn | ItemStatus::Error | ItemStatus::Unsure
-    )
+/// `YYYY-MM-DD HH:MM` of an RFC 3339 time: two runs on one day stay apart.
+fn when(rfc3339: &str) -> String {
+    rfc3339.chars().take(16).collect::<String>().replace('T', " ")
 }
 
 fn good(status: ItemStatus) -> bool {
@@ -74,9 +72,9 @@ pub fn diff(old: (&Checklist, &Assessment), new: (&Checklist, &Assessment)) -> C
     let old_card = score::score(old.0, old.1);
     let new_card = score::score(new.0, new.1);
     let mut changes = Changes {
-        old_date: old.1.updated.chars().take(10).collect(),
+        old_date: when(&old.1.updated),
         old_verdict: old_card.verdict.label().to_string(),
-        new_date: new.1.updated.chars().take(10).collect(),
+        new_date: when(&new.1.updated),
         new_verdict: new_card.verdict.label().to_string(),
         fixed: Vec::new(),
         regressed: Vec::new(),
@@ -100,6 +98,8 @@ pub fn diff(old: (&Checklist, &Assessment), new: (&Checklist, &Assessment)) -> C
             (Some(_), ItemStatus::Open) => &mut changes.unchecked,
             (Some(b), a) if needs_work(b) && good(a) => &mut changes.fixed,
             (Some(b), a) if good(b) && needs_work(a) => &mut changes.regressed,
+            // Worse while still needing work: a warning or an unsure answer that now fails.
+            (Some(ItemStatus::Warn | ItemStatus::Unsure), ItemStatus::Fail) => &mut changes.regressed,
             _ => &mut changes.unchanged,
         };
         list.push(change);

@@ -142,16 +142,24 @@ impl Branding {
     }
 }
 
-/// Reads and checks a logo: a PNG, JPEG or SVG file of at most 2 MB, told apart by its bytes.
+/// Reads and checks a logo: a PNG, JPEG or SVG file of at most 2 MB (and, for PNG and JPEG, at
+/// most 10 000 pixels a side), told apart by its bytes, that typst can draw.
 pub fn read_logo(path: &Path) -> Result<pdf::Logo, InputError> {
+    use std::io::Read;
     let name = path.display().to_string();
     let hint = "give a PNG, JPEG or SVG file of at most 2 MB with --brand-logo";
-    let meta =
-        std::fs::metadata(path).map_err(|e| InputError::file(&name, format!("cannot read the logo: {e}"), hint))?;
-    if meta.len() > LOGO_MAX {
-        return Err(InputError::file(&name, "the logo is larger than 2 MB", hint));
+    let fail = |message: String| InputError::file(&name, message, hint);
+    let file = std::fs::File::open(path).map_err(|e| fail(format!("cannot read the logo: {e}")))?;
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return Err(fail("the logo is not a regular file".into()));
     }
-    let bytes = std::fs::read(path).map_err(|e| InputError::file(&name, format!("cannot read the logo: {e}"), hint))?;
+    let mut bytes = Vec::new();
+    file.take(LOGO_MAX + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(format!("cannot read the logo: {e}")))?;
+    if bytes.len() as u64 > LOGO_MAX {
+        return Err(fail("the logo is larger than 2 MB".into()));
+    }
     let ext = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         "png"
     } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
@@ -159,20 +167,50 @@ pub fn read_logo(path: &Path) -> Result<pdf::Logo, InputError> {
     } else if std::str::from_utf8(&bytes).is_ok_and(|t| t.contains("<svg")) {
         "svg"
     } else {
-        return Err(InputError::file(
-            &name,
-            "the logo is not a PNG, JPEG or SVG image",
-            hint,
-        ));
+        return Err(fail("the logo is not a PNG, JPEG or SVG image".into()));
     };
-    Ok(pdf::Logo {
+    if let Some((w, h)) = image_size(&bytes)
+        && (w > 10_000 || h > 10_000)
+    {
+        return Err(fail(format!("the logo is {w}×{h} pixels; at most 10 000 a side")));
+    }
+    let logo = pdf::Logo {
         bytes,
         ext: ext.to_string(),
-    })
+    };
+    pdf::check_logo(&logo).map_err(|reason| fail(format!("the logo cannot be drawn: {reason}")))?;
+    Ok(logo)
+}
+
+/// The pixel size a PNG or JPEG header declares.
+fn image_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    let be16 = |i: usize| bytes.get(i..i + 2).map(|b| u32::from(u16::from_be_bytes([b[0], b[1]])));
+    let be32 = |i: usize| {
+        bytes
+            .get(i..i + 4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    if bytes.starts_with(b"\x89PNG") {
+        return Some((be32(16)?, be32(20)?));
+    }
+    // JPEG: walk the segments to the first start-of-frame marker.
+    let mut i = 2;
+    while i + 4 <= bytes.len() {
+        if bytes[i] != 0xFF {
+            return None;
+        }
+        let marker = bytes[i + 1];
+        let len = usize::try_from(be16(i + 2)?).ok()?;
+        if (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
+            return Some((be16(i + 7)?, be16(i + 5)?));
+        }
+        i += 2 + len;
+    }
+    None
 }
 
 /// The newest assessment in `folder` of the same product, client and checklist as `than`, and
-/// older than it; `exclude` (the assessment's own file) is skipped. Unreadable files are skipped.
+/// started before it; `exclude` (the assessment's own file) is skipped. Unreadable files are skipped.
 pub fn previous(folder: &Path, than: &Assessment, exclude: &Path) -> Option<(PathBuf, Assessment)> {
     let entries = std::fs::read_dir(folder).ok()?;
     let exclude = std::fs::canonicalize(exclude).ok();
@@ -191,7 +229,8 @@ pub fn previous(folder: &Path, than: &Assessment, exclude: &Path) -> Option<(Pat
         let same = a.target.product.name == than.target.product.name
             && a.target.product.client == than.target.product.client
             && a.checklist.id == than.checklist.id;
-        if same && a.updated < than.updated && best.as_ref().is_none_or(|(_, b)| a.updated > b.updated) {
+        // By when each was started: editing an old assessment later does not make it newer.
+        if same && a.created < than.created && best.as_ref().is_none_or(|(_, b)| a.created > b.created) {
             best = Some((path, a));
         }
     }
@@ -204,29 +243,22 @@ pub fn changes_since(catalog: &Catalog, old: &Assessment, new: (&Checklist, &Ass
     Some(diff::diff((old_checklist, old), new))
 }
 
-/// The full report of a saved assessment: branded, and compared with the newest earlier
-/// assessment of the same product beside it (or with `since` when given).
+/// The full report of a saved assessment at `path`, compared with the newest earlier assessment
+/// of the same product beside it (or with `since` when given); `options` give the branding and
+/// the target file. Returns the report and the file it was compared with.
 pub fn build_saved(
     catalog: &Catalog,
     checklist: &Checklist,
     assessment: &Assessment,
     path: &Path,
     since: Option<(PathBuf, Assessment)>,
-    brand: &model::Brand,
+    mut options: model::Options,
 ) -> (model::Report, Option<PathBuf>) {
     let old = since.or_else(|| path.parent().and_then(|dir| previous(dir, assessment, path)));
-    let changes = old
+    options.changes = old
         .as_ref()
         .and_then(|(_, o)| changes_since(catalog, o, (checklist, assessment)));
-    let report = model::build(
-        checklist,
-        assessment,
-        &model::Options {
-            brand: brand.clone(),
-            changes,
-        },
-    );
-    (report, old.map(|(p, _)| p))
+    (model::build(checklist, assessment, &options), old.map(|(p, _)| p))
 }
 
 /// Renders every format first, then writes each file atomically into `folder` (created when

@@ -36,6 +36,8 @@ pub struct Options {
     pub brand: Brand,
     /// What changed since an earlier assessment of the same product.
     pub changes: Option<Changes>,
+    /// The target file the assessment came from, as the user named it (SARIF locations).
+    pub target_file: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -80,10 +82,14 @@ pub struct Cover {
     pub started_at: String,
     pub checklist: String,
     pub checklist_hash: String,
+    /// The first 12 hex digits of the checklist's hash, for print.
+    pub checklist_short: String,
     /// What was assessed: the domain, the app's and the API's addresses, when given.
     pub domain: Option<String>,
     pub app_url: Option<String>,
     pub api_base: Option<String>,
+    /// The target file, when the report was made by `scan`.
+    pub target_file: Option<String>,
     pub verdict: VerdictView,
     pub brand: Brand,
 }
@@ -166,6 +172,8 @@ pub struct AreaRow {
     pub score: Option<u8>,
     pub counts: score::Counts,
     pub total: usize,
+    /// How many of the area's items are decided (the score covers only these).
+    pub decided: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -208,8 +216,9 @@ pub struct Timeline {
     pub phases: Vec<PhaseView>,
     /// Whether a blocker failed, so the launch should pause until it is fixed.
     pub pause_launch: bool,
-    /// The sum of the hour ranges of the phases that have tasks, when every one has hours.
-    pub hours: Option<[u32; 2]>,
+    /// The hours of work in the phases that have tasks: the sum of their windows' lengths, when
+    /// every one has a window.
+    pub effort_hours: Option<u32>,
     /// Items nobody has checked or answered yet (the questions still to answer).
     pub unanswered: Vec<Unanswered>,
 }
@@ -219,6 +228,7 @@ pub struct PhaseView {
     pub id: String,
     pub title: String,
     pub text: String,
+    /// The phase's window on the checklist's schedule: from hour `[0]` to hour `[1]`.
     pub hours: Option<[u32; 2]>,
     pub tasks: Vec<Task>,
 }
@@ -293,18 +303,19 @@ fn clean_lines(text: &str) -> String {
 }
 
 fn clean_with(text: &str, keep_lines: bool) -> String {
-    let redacted = redact_keys(text);
-    redacted
+    // Control and direction-override characters go first, so none can hide a key from the
+    // redaction (a key with a control character inside it would not look like a key).
+    let plain: String = text
         .chars()
         .filter_map(|c| match c {
             '\n' if keep_lines => Some('\n'),
             '\n' | '\r' | '\t' => Some(' '),
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => None,
             c if c.is_control() => None,
             c => Some(c),
         })
-        .collect::<String>()
-        .trim()
-        .to_string()
+        .collect();
+    redact_keys(&plain).trim().to_string()
 }
 
 fn first_step(fix: &str) -> String {
@@ -409,7 +420,14 @@ fn urgency(s: &ItemScore<'_>) -> (Severity, u8) {
     (s.item.severity, rank)
 }
 
-fn needs_work(status: ItemStatus) -> bool {
+/// The order of next steps: blocker and high items before the rest; within those, failures,
+/// then could-not-check, unsure, warnings and open items; then by severity.
+fn next_step_rank(s: &ItemScore<'_>) -> (bool, u8, Severity) {
+    (s.item.severity > Severity::High, urgency(s).1, s.item.severity)
+}
+
+/// Whether an item needs work: it failed, warned, could not be checked or is unsure.
+pub fn needs_work(status: ItemStatus) -> bool {
     matches!(
         status,
         ItemStatus::Fail | ItemStatus::Warn | ItemStatus::Error | ItemStatus::Unsure
@@ -446,15 +464,23 @@ pub fn build(checklist: &Checklist, assessment: &Assessment, options: &Options) 
         started_at: assessment.created.clone(),
         checklist: checklist.id.clone(),
         checklist_hash: checklist.hash.clone(),
+        checklist_short: checklist.hash.trim_start_matches("sha256:").chars().take(12).collect(),
         domain: assessment.target.target.domain.as_deref().map(clean),
         app_url: assessment.target.target.app_url.as_deref().map(clean),
         api_base: assessment.target.target.api_base.as_deref().map(clean),
+        target_file: options.target_file.as_deref().map(clean),
         verdict: verdict.clone(),
         brand,
     };
 
-    let mut ranked: Vec<&ItemScore<'_>> = card.items.iter().filter(|s| needs_work(s.status)).collect();
-    ranked.sort_by_key(|s| urgency(s));
+    // Failed, unsure and warned items first; open blocker and high items too, so an undecided
+    // verdict still says what to find out next.
+    let mut ranked: Vec<&ItemScore<'_>> = card
+        .items
+        .iter()
+        .filter(|s| needs_work(s.status) || (s.status == ItemStatus::Open && s.item.severity <= Severity::High))
+        .collect();
+    ranked.sort_by_key(|s| next_step_rank(s));
     let next_steps = ranked
         .iter()
         .take(3)
@@ -463,7 +489,16 @@ pub fn build(checklist: &Checklist, assessment: &Assessment, options: &Options) 
             title: s.item.title.clone(),
             status: s.status.into(),
             severity: s.item.severity,
-            first_step: first_step(&s.item.fix),
+            first_step: if s.status == ItemStatus::Open {
+                let q = s
+                    .item
+                    .question
+                    .as_ref()
+                    .map_or(s.item.pass.as_str(), |q| q.text.as_str());
+                format!("Find out: {}", q.trim())
+            } else {
+                first_step(&s.item.fix)
+            },
         })
         .collect();
     let refs = |ids: &[&str]| ids.iter().filter_map(|id| item_ref(checklist, id)).collect::<Vec<_>>();
@@ -496,6 +531,11 @@ pub fn build(checklist: &Checklist, assessment: &Assessment, options: &Options) 
             score: a.score,
             counts: a.counts.clone(),
             total: card.items.iter().filter(|s| s.item.area == a.area).count(),
+            decided: card
+                .items
+                .iter()
+                .filter(|s| s.item.area == a.area && !matches!(s.status, ItemStatus::Open | ItemStatus::Error))
+                .count(),
         })
         .collect();
 
@@ -563,7 +603,7 @@ fn row(s: &ItemScore<'_>) -> Row {
 
 fn timeline(checklist: &Checklist, card: &Scorecard<'_>) -> Timeline {
     let mut phases = Vec::new();
-    let mut total = Some([0u32, 0u32]);
+    let mut total = Some(0u32);
     for phase in &checklist.phases {
         let mut todo: Vec<&ItemScore<'_>> = card
             .items
@@ -573,7 +613,7 @@ fn timeline(checklist: &Checklist, card: &Scorecard<'_>) -> Timeline {
         todo.sort_by_key(|s| urgency(s));
         if !todo.is_empty() {
             total = match (total, phase.hours) {
-                (Some([a, b]), Some([x, y])) => Some([a + x, b + y]),
+                (Some(sum), Some([from, to])) => Some(sum + to.saturating_sub(from)),
                 _ => None,
             };
         }
@@ -619,7 +659,7 @@ fn timeline(checklist: &Checklist, card: &Scorecard<'_>) -> Timeline {
     Timeline {
         phases,
         pause_launch: card.blocker_failed(),
-        hours: if any { total } else { None },
+        effort_hours: if any { total } else { None },
         unanswered,
     }
 }
@@ -629,14 +669,7 @@ fn evidence_entry(r: &ProbeResult) -> EvidenceEntry {
         check: r.id.clone(),
         title: clean(&r.title),
         status: r.status,
-        symbol: match r.status {
-            Status::Pass => "✔",
-            Status::Warn => "!",
-            Status::Fail => "✘",
-            Status::Error => "?",
-            Status::Skipped => "–",
-        }
-        .to_string(),
+        symbol: r.status.symbol().to_string(),
         summary: clean(&r.summary),
         at: r.at.clone(),
         evidence: r
@@ -781,12 +814,17 @@ fn handover(checklist: &Checklist, assessment: &Assessment, card: &Scorecard<'_>
         monitored.push(entry(
             "Health check",
             format!(
-                "{}{} — {}",
+                "{}{} — {}; add it to an uptime monitor",
                 clean(base.trim_end_matches('/')),
                 clean(path),
-                health.map_or("not checked yet", |r| r.status.label())
+                health.map_or("not checked yet", |r| if r.status == Status::Pass {
+                    "answers"
+                } else {
+                    r.status.label()
+                })
             ),
-            health.is_some_and(|r| r.status == Status::Pass),
+            // Answering is not being watched: the box is for the uptime monitor.
+            false,
         ));
     }
     for id in [
@@ -811,9 +849,18 @@ fn handover(checklist: &Checklist, assessment: &Assessment, card: &Scorecard<'_>
     // Settings by name, never values.
     let mut settings = Vec::new();
     let names = [
-        (&auth.token_a_env, "Test token of user A"),
-        (&auth.token_b_env, "Test token of user B"),
-        (&auth.token_low_env, "Test token of a low-privilege user"),
+        (
+            &auth.token_a_env,
+            "launchready's test token of user A, to re-run the API checks",
+        ),
+        (
+            &auth.token_b_env,
+            "launchready's test token of user B, to re-run the API checks",
+        ),
+        (
+            &auth.token_low_env,
+            "launchready's test token of a low-privilege user, to re-run the API checks",
+        ),
     ];
     for (name, purpose) in names {
         if let Some(n) = name {
@@ -859,11 +906,18 @@ fn handover(checklist: &Checklist, assessment: &Assessment, card: &Scorecard<'_>
             deploy.push(entry(&item.title, said, done));
         }
     }
+    let rollback = card.item("deploy.rollback");
+    let steps = rollback
+        .filter(|s| s.status == ItemStatus::Pass)
+        .and_then(|s| s.answer)
+        .and_then(|a| a.note())
+        .map(clean);
     deploy.push(entry(
         "Rollback path",
-        "the exact steps to put the previous version back, and who may do it".to_string(),
-        card.item("deploy.rollback")
-            .is_some_and(|s| s.status == ItemStatus::Pass),
+        steps.clone().unwrap_or_else(|| {
+            "write down the exact steps to put the previous version back, and who may do it".to_string()
+        }),
+        steps.is_some(),
     ));
     sections.push(HandoverSection {
         title: "Deploys and rollback".to_string(),

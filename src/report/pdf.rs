@@ -50,6 +50,19 @@ pub fn render(report: &Report, logo: Option<&Logo>) -> anyhow::Result<Vec<u8>> {
     compile(TEMPLATE, data, logo, today).map(|(pdf, _warnings)| pdf)
 }
 
+/// Checks that typst can draw the logo (a truncated image, or an SVG that points at files or
+/// URLs, fails here), before anything else runs. Returns typst's reason.
+pub fn check_logo(logo: &Logo) -> Result<(), String> {
+    const PROBE: &str = "#set page(width: 4cm, height: 4cm)\n#image(sys.inputs.logo, width: 2cm)\n";
+    compile(PROBE, b"{}".to_vec(), Some(logo), None)
+        .map(|_| ())
+        .map_err(|e| {
+            e.to_string()
+                .trim_start_matches("the PDF template failed: ")
+                .to_string()
+        })
+}
+
 /// Compiles `template` against the report JSON; returns the PDF and the warnings as one line
 /// each.
 fn compile(

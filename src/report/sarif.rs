@@ -53,6 +53,9 @@ fn result(report: &Report, e: &EvidenceEntry) -> Option<Value> {
         Status::Skipped => return None,
     };
     let place = location(report, &e.check);
+    // Code-scanning dashboards need a file: the target file that configured the check when the
+    // report came from `scan`, else the address that was checked.
+    let artifact = report.cover.target_file.clone().unwrap_or_else(|| place.clone());
     let fingerprint = Sha256::digest(format!("{}\u{0}{place}", e.check));
     let fingerprint = crate::probe::http::hex(&fingerprint[..16]);
     let mut text = e.summary.clone();
@@ -60,12 +63,27 @@ fn result(report: &Report, e: &EvidenceEntry) -> Option<Value> {
         text.push_str(" Fix: ");
         text.push_str(fix);
     }
-    Some(json!({
+    // A user's answer that overrode this check's verdict, with its note, is a suppression.
+    let suppressions: Vec<Value> = report
+        .scorecard
+        .iter()
+        .filter(|r| r.checks.contains(&e.check))
+        .filter_map(|r| r.overridden.as_ref().map(|o| (r, o)))
+        .map(|(r, o)| {
+            json!({
+                "kind": "external",
+                "status": "accepted",
+                "justification": format!("{}: answered {} — {}", r.title, o.answer, o.note),
+            })
+        })
+        .collect();
+    let mut result = json!({
         "ruleId": e.check,
         "kind": kind,
         "level": level,
         "message": { "text": text },
         "locations": [{
+            "physicalLocation": { "artifactLocation": { "uri": artifact } },
             "logicalLocations": [{ "fullyQualifiedName": place, "kind": "resource" }]
         }],
         "partialFingerprints": { "launchready/v1": fingerprint },
@@ -75,7 +93,11 @@ fn result(report: &Report, e: &EvidenceEntry) -> Option<Value> {
             "evidence": e.evidence.iter().map(|l| json!({ "label": l.label, "value": l.value })).collect::<Vec<_>>(),
             "checkedAt": e.at,
         }
-    }))
+    });
+    if !suppressions.is_empty() {
+        result["suppressions"] = Value::Array(suppressions);
+    }
+    Some(result)
 }
 
 fn rule(report: &Report, e: &EvidenceEntry) -> Value {

@@ -93,11 +93,11 @@ pub struct Field {
     pub error: Option<String>,
 }
 
-/// The choices of the export screen.
 /// The export form's folder row and write button (after the four format rows).
 pub const EXPORT_FOLDER: usize = 4;
 pub const EXPORT_BUTTON: usize = 5;
 
+/// The choices of the export screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportForm {
     /// Whether each of [`Format::ALL`] (Markdown, PDF, JSON, SARIF) is chosen.

@@ -154,9 +154,13 @@ fn export(app: &mut App, formats: &[crate::report::Format], folder: &Path) {
             return;
         }
     };
+    let options = crate::report::model::Options {
+        brand: branding.brand.clone(),
+        ..crate::report::model::Options::default()
+    };
     let report = match &app.path {
-        Some(path) => crate::report::build_saved(&app.catalog, checklist, a, path, None, &branding.brand).0,
-        None => crate::report::build(checklist, a),
+        Some(path) => crate::report::build_saved(&app.catalog, checklist, a, path, None, options).0,
+        None => crate::report::model::build(checklist, a, &options),
     };
     // Never `{stem}.json` into the data folder: write_all refuses to replace the assessment.
     match crate::report::write_all(

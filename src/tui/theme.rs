@@ -177,13 +177,7 @@ impl Theme {
 
 /// A symbol that reads without colour for a check's result, like [`ItemStatus::symbol`].
 pub fn probe_symbol(status: Status) -> &'static str {
-    match status {
-        Status::Pass => "✔",
-        Status::Warn => "!",
-        Status::Fail => "✘",
-        Status::Error => "?",
-        Status::Skipped => "–",
-    }
+    status.symbol()
 }
 
 /// The symbol of a verdict.
