@@ -440,6 +440,18 @@ pub fn diff(
 ) -> anyhow::Result<ExitCode> {
     let (old_checklist, old_a) = load_with_checklist(catalog, old)?;
     let (new_checklist, new_a) = load_with_checklist(catalog, new)?;
+    // Said on stderr, so `--format json` stays clean: comparisons that are probably a mistake.
+    let (po, pn) = (&old_a.target.product, &new_a.target.product);
+    if po.name != pn.name || po.client != pn.client {
+        eprintln!(
+            "note: these are assessments of different products ({} and {}); the comparison may mean little",
+            model::clean(&po.name),
+            model::clean(&pn.name)
+        );
+    }
+    if old_a.created > new_a.created {
+        eprintln!("note: OLD was started after NEW; the changes read from OLD to NEW as given");
+    }
     let changes = diff::diff((old_checklist, &old_a), (new_checklist, &new_a));
     match format {
         TextFormat::Json => {
