@@ -222,6 +222,13 @@ fn the_demo_finds_real_problems_and_never_shows_a_token() {
     let mut everything = tmux.screen();
     everything.push_str(&md);
     everything.push_str(&std::fs::read_to_string(&files_with(out.path(), "json")[0]).unwrap());
+    let pdf = &files_with(out.path(), "pdf")[0];
+    if let Ok(text) = Command::new("pdftotext").arg(pdf).arg("-").output() {
+        assert!(text.status.success());
+        let text = String::from_utf8_lossy(&text.stdout).replace('\u{200b}', "");
+        assert!(text.contains("Not ready") || text.contains("NOT READY"), "{text}");
+        everything.push_str(&text);
+    }
     for file in launchready::assessment::Store::new(data.path().to_path_buf())
         .list()
         .unwrap()
