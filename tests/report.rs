@@ -97,7 +97,11 @@ fn every_vertical_renders_to_all_four_formats() {
         let a = fixture(&checklist);
         let card = score::score(&checklist, &a);
         assert!(card.blocker_failed(), "{}: the fixture fails a blocker", checklist.id);
-        let report = model::build(&checklist, &a, &Options::default());
+        let options = Options {
+            target_file: Some("targets/acme assistant.toml".into()),
+            ..Options::default()
+        };
+        let report = model::build(&checklist, &a, &options);
 
         // Markdown: parses, and the scorecard table has every item, literally.
         let md = text_of(render(Format::Markdown, &report, None).unwrap());
@@ -146,7 +150,10 @@ fn every_vertical_renders_to_all_four_formats() {
             .find(|r| r["ruleId"] == "email.spf")
             .expect("the failed SPF check is a result");
         assert_eq!(spf["kind"], "fail");
-        assert!(spf["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].is_string());
+        assert_eq!(
+            spf["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "targets/acme%20assistant.toml"
+        );
 
         // The effort is the length of each phase's window, summed over phases with work.
         let windows: Option<u32> = report

@@ -36,6 +36,18 @@ fn location(report: &Report, check: &str) -> String {
     pick.cloned().unwrap_or_else(|| c.product.clone())
 }
 
+/// A file path as a SARIF artifact URI: `file://` for an absolute path, forward slashes and
+/// percent-escaped spaces for a relative one (relative to where `scan` ran).
+fn artifact_uri(file: &str) -> String {
+    let path = std::path::Path::new(file);
+    if path.is_absolute()
+        && let Ok(url) = url::Url::from_file_path(path)
+    {
+        return url.to_string();
+    }
+    file.replace('\\', "/").replace(' ', "%20")
+}
+
 fn result(report: &Report, e: &EvidenceEntry) -> Option<Value> {
     let (severity, items) = items_of(report, &e.check);
     let (kind, level) = match e.status {
@@ -55,7 +67,11 @@ fn result(report: &Report, e: &EvidenceEntry) -> Option<Value> {
     let place = location(report, &e.check);
     // Code-scanning dashboards need a file: the target file that configured the check when the
     // report came from `scan`, else the address that was checked.
-    let artifact = report.cover.target_file.clone().unwrap_or_else(|| place.clone());
+    let artifact = report
+        .cover
+        .target_file
+        .as_deref()
+        .map_or_else(|| place.clone(), artifact_uri);
     let fingerprint = Sha256::digest(format!("{}\u{0}{place}", e.check));
     let fingerprint = crate::probe::http::hex(&fingerprint[..16]);
     let mut text = e.summary.clone();
@@ -155,4 +171,18 @@ pub fn render(report: &Report) -> String {
     let mut text = serde_json::to_string_pretty(&log).expect("a JSON value always serialises");
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::artifact_uri;
+
+    #[test]
+    fn target_files_become_uris() {
+        assert_eq!(artifact_uri("targets/acme shop.toml"), "targets/acme%20shop.toml");
+        assert_eq!(artifact_uri("targets\\acme.toml"), "targets/acme.toml");
+        if cfg!(unix) {
+            assert_eq!(artifact_uri("/srv/acme.toml"), "file:///srv/acme.toml");
+        }
+    }
 }
