@@ -731,7 +731,12 @@ fn handover(checklist: &Checklist, assessment: &Assessment, card: &Scorecard<'_>
         }
     }
     for h in seen_hosts {
-        hosts.push(entry("Other host name", clean(&h), false));
+        let label = if target.domain.is_some() {
+            "Other host name"
+        } else {
+            "Host name"
+        };
+        hosts.push(entry(label, clean(&h), false));
     }
     if hosts.is_empty() {
         hosts.push(entry("Domains", "none given in the target".to_string(), false));
@@ -866,7 +871,7 @@ fn handover(checklist: &Checklist, assessment: &Assessment, card: &Scorecard<'_>
         if let Some(n) = name {
             settings.push(entry(
                 &clean(n),
-                format!("{purpose} (environment variable; value never stored)"),
+                format!("{purpose} (an environment variable; its value is never stored)"),
                 false,
             ));
         }
