@@ -306,14 +306,7 @@ impl Store {
             }
             for file in fs::read_dir(client.path())?.filter_map(Result::ok) {
                 let path = file.path();
-                // Reports exported into the data folder (`NAME.report.json`) are not assessments.
-                let is_json =
-                    path.extension().is_some_and(|e| e == "json") && !path.to_string_lossy().ends_with(".report.json");
-                let is_temp = path
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with('.'));
-                if is_json && !is_temp {
+                if is_assessment_file(&path) {
                     let assessment = Assessment::load(&path);
                     found.push(Listed { path, assessment });
                 }
@@ -328,6 +321,14 @@ impl Store {
         });
         Ok(found)
     }
+}
+
+/// Whether a file in a data folder is an assessment: `*.json`, but neither a report exported
+/// there (`NAME.report.json`) nor a temporary file of an atomic write (`.NAME…`).
+pub fn is_assessment_file(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    is_json && !name.to_ascii_lowercase().ends_with(".report.json") && !name.starts_with('.')
 }
 
 /// Reads at most `max + 1` bytes: a file whose size the system does not know in advance (a

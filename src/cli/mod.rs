@@ -633,11 +633,7 @@ fn probe_email(
         .into());
     }
     let min_dmarc_policy = match vertical {
-        Some(v) => catalog
-            .require(v)?
-            .threshold("dmarc.min_policy")
-            .and_then(|t| t.policy())
-            .map(str::to_string),
+        Some(v) => email::EmailOptions::for_checklist(catalog.require(v)?).min_dmarc_policy,
         None => None,
     };
     let ctx = probe_ctx(global)?;

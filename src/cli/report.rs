@@ -172,14 +172,7 @@ async fn probe(
             .map(Arc::new)
             .map_err(|e| e.to_string()),
         tokens: Tokens::from_env(&p.target.auth),
-        email: EmailOptions {
-            selectors: Vec::new(),
-            min_dmarc_policy: p
-                .checklist
-                .threshold("dmarc.min_policy")
-                .and_then(|t| t.policy())
-                .map(str::to_string),
-        },
+        email: EmailOptions::for_checklist(p.checklist),
         api: ApiOptions::for_checklist(p.checklist),
     };
     let name = &p.target.product.name;

@@ -13,6 +13,19 @@ pub struct EmailOptions {
     pub min_dmarc_policy: Option<String>,
 }
 
+impl EmailOptions {
+    /// The options a checklist sets: its weakest acceptable DMARC policy, no extra selectors.
+    pub fn for_checklist(checklist: &crate::checklist::Checklist) -> EmailOptions {
+        EmailOptions {
+            selectors: Vec::new(),
+            min_dmarc_policy: checklist
+                .threshold("dmarc.min_policy")
+                .and_then(|t| t.policy())
+                .map(str::to_string),
+        }
+    }
+}
+
 /// The check ids this family produces, in report order.
 pub const CHECKS: [&str; 5] = ["email.mx", "email.spf", "email.dkim", "email.dmarc", "dns.caa"];
 

@@ -217,9 +217,7 @@ pub fn previous(folder: &Path, than: &Assessment, exclude: &Path) -> Option<(Pat
     let mut best: Option<(PathBuf, Assessment)> = None;
     for entry in entries.filter_map(Result::ok) {
         let path = entry.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
-        if !is_json || name.to_ascii_lowercase().ends_with(".report.json") || name.starts_with('.') {
+        if !crate::assessment::is_assessment_file(&path) {
             continue;
         }
         if exclude.is_some() && std::fs::canonicalize(&path).ok() == exclude {

@@ -217,13 +217,7 @@ impl Runner {
         let dns = Dns::new(&self.ctx).ok().map(Arc::new);
         let http = Http::new(&self.ctx, target).map(Arc::new).map_err(|e| e.to_string());
         let tokens = self.tokens.clone().unwrap_or_else(|| Tokens::from_env(&target.auth));
-        let email = EmailOptions {
-            selectors: Vec::new(),
-            min_dmarc_policy: checklist
-                .threshold("dmarc.min_policy")
-                .and_then(|t| t.policy())
-                .map(str::to_string),
-        };
+        let email = EmailOptions::for_checklist(checklist);
         let env = Env {
             dns,
             http,
