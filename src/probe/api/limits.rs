@@ -1,0 +1,680 @@
+//! `api.rate_limit` and `api.latency`: the burst against the chat and sign-in routes, and the
+//! response-time samples with their percentiles.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use futures_util::future::join_all;
+
+use super::super::http::{Call, HttpError, Reply, exchange, redact_keys, seconds};
+use super::super::{ProbeResult, Status, shorten};
+use super::request::{NOT_FOUND, Run, fill, is_read, join_words, plural, route_name, with_token};
+use super::{skipped, title};
+
+/// Latency samples per route without and with permission for active probing.
+const PASSIVE_SAMPLES: usize = 5;
+const PASSIVE_CHAT_SAMPLES: usize = 3;
+const ACTIVE_SAMPLES: usize = 30;
+const ACTIVE_CHAT_SAMPLES: usize = 15;
+/// Requests of a rate-limit burst in flight together.
+const BURST_BATCH: usize = 10;
+/// Below this many requests, a burst without a 429 proves little.
+const CONVINCING_BURST: usize = 20;
+
+// --- api.rate_limit -----------------------------------------------------------------------
+
+/// What a burst against one route found.
+#[derive(Debug, Default)]
+struct Burst {
+    sent: usize,
+    statuses: BTreeMap<u16, usize>,
+    /// The number (in sending order, from 1) of the first limited answer, and its Retry-After.
+    limited_at: Option<(usize, Option<String>)>,
+    error: Option<String>,
+    elapsed: Duration,
+    example: Option<String>,
+}
+
+fn is_limited(r: &Reply) -> bool {
+    r.status == 429 || (r.status == 503 && r.header("retry-after").is_some())
+}
+
+async fn burst(run: &Run<'_>, call: &Call, max: usize) -> Burst {
+    let started = Instant::now();
+    let deadline = run.deadline();
+    let mut found = Burst::default();
+    while found.sent < max && Instant::now() < deadline {
+        let size = BURST_BATCH.min(max - found.sent);
+        let first = found.sent;
+        let answers = join_all((0..size).map(|i| async move { (first + i + 1, run.fetch(call).await) })).await;
+        found.sent += size;
+        for (number, outcome) in answers {
+            match outcome {
+                Ok(r) => {
+                    *found.statuses.entry(r.status).or_default() += 1;
+                    if is_limited(&r) && found.limited_at.as_ref().is_none_or(|(n, _)| number < *n) {
+                        found.limited_at = Some((number, r.header("retry-after").map(str::to_string)));
+                        found.example = Some(exchange(
+                            call,
+                            &Ok(r),
+                            &["retry-after", "ratelimit-remaining", "x-ratelimit-remaining"],
+                        ));
+                    } else if found.example.is_none() {
+                        found.example = Some(exchange(
+                            call,
+                            &Ok(r),
+                            &["ratelimit-remaining", "x-ratelimit-remaining"],
+                        ));
+                    }
+                }
+                Err(e) => {
+                    found.error.get_or_insert(e.to_string());
+                }
+            }
+        }
+        if found.limited_at.is_some() || found.error.is_some() {
+            break;
+        }
+    }
+    found.elapsed = started.elapsed();
+    found
+}
+
+/// A burst's verdict and a sentence about it.
+fn judge_burst(name: &str, b: &Burst, needs_login: bool) -> (Status, String) {
+    let statuses = || {
+        b.statuses
+            .iter()
+            .map(|(s, n)| format!("{n}× {s}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if let Some((at, retry)) = &b.limited_at {
+        return match retry {
+            Some(after) => (
+                Status::Pass,
+                format!(
+                    "your {name} said \"too many requests\" at request {at} and when to retry (Retry-After: {})",
+                    shorten(&redact_keys(after), 20)
+                ),
+            ),
+            None => (
+                Status::Warn,
+                format!(
+                    "your {name} said \"too many requests\" at request {at}, but not when to retry (no Retry-After)"
+                ),
+            ),
+        };
+    }
+    if let Some(e) = &b.error {
+        return (
+            Status::Error,
+            format!("the burst against your {name} stopped after {} requests: {e}", b.sent),
+        );
+    }
+    let answered: usize = b.statuses.values().sum();
+    let redirected: usize = b
+        .statuses
+        .iter()
+        .filter(|(s, _)| (300..400).contains(*s))
+        .map(|(_, n)| n)
+        .sum();
+    let refused: usize = b
+        .statuses
+        .iter()
+        .filter(|(s, _)| **s == 401 || **s == 403)
+        .map(|(_, n)| n)
+        .sum();
+    if answered > 0 && redirected == answered {
+        return (
+            Status::Error,
+            format!(
+                "your {name} only redirected ({}), so its limit could not be tested",
+                statuses()
+            ),
+        );
+    }
+    if needs_login && answered > 0 && refused == answered {
+        return (
+            Status::Error,
+            format!(
+                "your {name} refused every request for want of a login ({}), so its limit could not be reached",
+                statuses()
+            ),
+        );
+    }
+    // Only client errors (no 429): the requests never reached whatever would count them, so
+    // "accepted without a limit" would be a guess. The one exception is a sign-in route refusing
+    // wrong passwords (401/403): that is the route at work, and it never slowing down is the
+    // finding itself.
+    let client_errors: usize = b
+        .statuses
+        .iter()
+        .filter(|(s, _)| (400..500).contains(*s) && **s != 429)
+        .map(|(_, n)| n)
+        .sum();
+    let wrong_passwords = !needs_login && refused == answered;
+    if answered > 0 && client_errors == answered && !wrong_passwords {
+        let missing = b.statuses.keys().any(|s| *s == 404 || *s == 405);
+        let why = if missing {
+            NOT_FOUND
+        } else if needs_login {
+            "check that the test token and the request body in the target file are accepted"
+        } else {
+            "check that the route and the request body in the target file are right"
+        };
+        return (
+            Status::Error,
+            format!(
+                "your {name} answered every request with a client error ({}) and never with a success or a 429, so its limit could not be tested: {why}",
+                statuses()
+            ),
+        );
+    }
+    let time = seconds(b.elapsed);
+    if wrong_passwords && answered > 0 {
+        let status = if b.sent >= CONVINCING_BURST {
+            Status::Fail
+        } else {
+            Status::Warn
+        };
+        return (
+            status,
+            format!(
+                "your {name} turned down all {} wrong-password attempts of a burst in {time} and never said \"too many requests\" ({}){}",
+                b.sent,
+                statuses(),
+                if status == Status::Warn {
+                    "; too few to be sure there is no limit"
+                } else {
+                    ""
+                }
+            ),
+        );
+    }
+    if b.sent >= CONVINCING_BURST {
+        (
+            Status::Fail,
+            format!(
+                "your {name} accepted all {} requests of a burst in {time} without a limit ({})",
+                b.sent,
+                statuses()
+            ),
+        )
+    } else {
+        (
+            Status::Warn,
+            format!(
+                "your {name} accepted all {} requests in {time}; too few to be sure there is no limit ({})",
+                b.sent,
+                statuses()
+            ),
+        )
+    }
+}
+
+pub(super) async fn rate_limit(run: &Run<'_>) -> ProbeResult {
+    const ID: &str = "api.rate_limit";
+    let t = &run.file.target;
+    if t.chat.is_none() && t.login.is_none() {
+        return skipped(
+            ID,
+            "The target file names no chat or login route, so no burst was sent.",
+            "Describe the chat route under [target.chat] and the sign-in route under [target.login].",
+        );
+    }
+    let max = run.max_requests();
+    if !run.active() {
+        return skipped(
+            ID,
+            &format!("Not tried: this check sends a burst of up to {max} requests, which needs your permission."),
+            "If you own this product or may test it, set allowed = true under [active] in the target file (max_requests bounds the burst).",
+        );
+    }
+    let login = t.login.as_ref().and_then(|l| {
+        let url = run.url(&l.path)?;
+        let body = l.body.clone().unwrap_or_else(|| {
+            r#"{"email": "launchready-probe@example.invalid", "password": "not-the-password"}"#.to_string()
+        });
+        Some(Call::new("POST", url).json(body))
+    });
+    let chat = run.chat_call("Hello").map(|c| with_token(c, run.tokens.a.as_deref()));
+    let (chat_max, login_max) = match (&chat, &login) {
+        (Some(_), Some(_)) => {
+            let login_max = (max / 4).clamp(1, 25);
+            (max.saturating_sub(login_max), login_max)
+        }
+        (Some(_), None) => (max, 0),
+        _ => (0, max),
+    };
+    let (chat_burst, login_burst) = tokio::join!(
+        async {
+            match &chat {
+                Some(call) if chat_max > 0 => Some(burst(run, call, chat_max).await),
+                _ => None,
+            }
+        },
+        async {
+            match &login {
+                Some(call) if login_max > 0 => Some(burst(run, call, login_max).await),
+                _ => None,
+            }
+        }
+    );
+    let judged: Vec<(&str, &Burst, Status, String)> = [("chat", &chat_burst, true), ("login", &login_burst, false)]
+        .into_iter()
+        .filter_map(|(name, b, needs_login)| {
+            b.as_ref().map(|b| {
+                let (status, sentence) = judge_burst(name, b, needs_login);
+                (name, b, status, sentence)
+            })
+        })
+        .collect();
+    let rank = |s: Status| match s {
+        Status::Fail => 0,
+        Status::Error => 1,
+        Status::Warn => 2,
+        _ => 3,
+    };
+    let status = judged
+        .iter()
+        .map(|(_, _, s, _)| *s)
+        .min_by_key(|s| rank(*s))
+        .unwrap_or(Status::Error);
+    let mut sentences: Vec<String> = judged.iter().map(|(_, _, _, s)| s.clone()).collect();
+    if let Some(first) = sentences.first_mut() {
+        let mut chars = first.chars();
+        if let Some(c) = chars.next() {
+            *first = c.to_uppercase().chain(chars).collect();
+        }
+    }
+    let mut summary = sentences.join("; ");
+    summary.push('.');
+    if status == Status::Fail && judged.iter().any(|(n, _, s, _)| *n == "chat" && *s == Status::Fail) {
+        summary.push_str(" Anyone can run up your AI bill or slow the service for everyone.");
+    }
+    let fix = match status {
+        Status::Fail | Status::Warn => Some(
+            "Limit requests per user and per IP address on the chat and login routes (e.g. 30 chat messages a minute, 10 sign-in attempts in 10 minutes), answer 429 with a Retry-After header when the limit is hit, and keep the limit in a shared store (Redis) when you run several servers.",
+        ),
+        Status::Error => Some("Check that the routes are reachable and a test token is set, then run the check again."),
+        _ => None,
+    };
+    let mut result = ProbeResult::new(ID, status, title(ID), summary);
+    for (name, b, _, _) in &judged {
+        result = result.evidence(
+            format!("{name} burst"),
+            format!(
+                "{} requests in {} ({} at a time); {}",
+                b.sent,
+                seconds(b.elapsed),
+                BURST_BATCH,
+                b.limited_at
+                    .as_ref()
+                    .map_or_else(|| "no 429".to_string(), |(n, _)| format!("first 429 at request {n}"))
+            ),
+        );
+        if let Some(example) = &b.example {
+            result = result.evidence(format!("{name} answer"), example.clone());
+        }
+    }
+    match fix {
+        Some(fix) => result.fix(fix),
+        None => result,
+    }
+}
+
+// --- api.latency --------------------------------------------------------------------------
+
+/// Sequential samples of one route.
+struct Samples {
+    name: String,
+    limit_ms: f64,
+    /// Round-trip times of 2xx answers, in microseconds.
+    times: Vec<u64>,
+    /// Requests that ran past the timeout. Not latencies (nothing was measured), so they are
+    /// reported apart and never enter the percentiles.
+    timeouts: usize,
+    /// Why sampling stopped early or answers were not counted.
+    trouble: Option<String>,
+    example: Option<String>,
+}
+
+async fn sample(run: &Run<'_>, name: &str, call: &Call, count: usize, limit_ms: f64) -> Samples {
+    let deadline = run.deadline();
+    let mut s = Samples {
+        name: name.to_string(),
+        limit_ms,
+        times: Vec::new(),
+        timeouts: 0,
+        trouble: None,
+        example: None,
+    };
+    for _ in 0..count {
+        if Instant::now() >= deadline {
+            s.trouble.get_or_insert_with(|| "the time budget ran out".into());
+            break;
+        }
+        let outcome = run.fetch(call).await;
+        if s.example.is_none() {
+            s.example = Some(exchange(call, &outcome, &[]));
+        }
+        match outcome {
+            Ok(r) if r.is_success() => s.times.push(u64::try_from(r.elapsed.as_micros()).unwrap_or(u64::MAX)),
+            Ok(r) => {
+                s.trouble = Some(format!("it answered {} rather than 2xx", r.status));
+                break;
+            }
+            Err(HttpError::Timeout(_)) => {
+                s.timeouts += 1;
+                // Past 10 % the verdict is "did not answer in time" whatever follows.
+                if s.timeouts * 10 > count {
+                    s.trouble = Some(format!(
+                        "{} requests ran past the {} timeout",
+                        s.timeouts,
+                        seconds(run.http.timeout())
+                    ));
+                    break;
+                }
+            }
+            Err(e) => {
+                s.trouble = Some(e.to_string());
+                break;
+            }
+        }
+    }
+    s
+}
+
+/// p50, p95, p99 and max in milliseconds, of the answered samples only (timeouts are no
+/// measurement: counted at the timeout, one of them became the p95 of ten samples).
+fn percentiles(s: &Samples) -> Option<[f64; 4]> {
+    if s.times.is_empty() {
+        return None;
+    }
+    let mut histogram = hdrhistogram::Histogram::<u64>::new_with_bounds(1, 3_600_000_000, 3).ok()?;
+    for t in &s.times {
+        histogram.saturating_record((*t).max(1));
+    }
+    let ms = |q: f64| to_ms(histogram.value_at_quantile(q));
+    Some([ms(0.50), ms(0.95), ms(0.99), to_ms(histogram.max())])
+}
+
+#[allow(clippy::cast_precision_loss)] // microseconds below 2^52 are exact
+fn to_ms(micros: u64) -> f64 {
+    micros as f64 / 1_000.0
+}
+
+fn show_ms(ms: f64) -> String {
+    if ms >= 1_000.0 {
+        format!("{:.2} s", ms / 1_000.0)
+    } else {
+        format!("{ms:.0} ms")
+    }
+}
+
+pub(super) async fn latency(run: &Run<'_>) -> ProbeResult {
+    const ID: &str = "api.latency";
+    let t = &run.file.target;
+    let auth = &run.file.auth;
+    let normal: Option<(String, Call)> = if let Some(url) = t.health_path.as_deref().and_then(|p| run.url(p)) {
+        Some(("health route".into(), Call::get(url)))
+    } else {
+        t.private_routes
+            .iter()
+            .filter(|r| is_read(&r.method))
+            .find_map(|route| {
+                let (token, id) = if route.path.contains("{id}") {
+                    (run.tokens.b.as_deref()?, auth.object_b.as_deref()?)
+                } else {
+                    (run.tokens.a.as_deref()?, "")
+                };
+                let url = fill(&route.path, id).and_then(|p| run.url(&p))?;
+                Some((route_name(route), Call::get(url).bearer(token)))
+            })
+    };
+    // Chat samples use account B when there is one, so the rate-limit burst (account A) and
+    // these samples do not eat into one limit.
+    let chat = run
+        .chat_call("Hello")
+        .map(|call| with_token(call, run.tokens.b.as_deref().or(run.tokens.a.as_deref())));
+    if normal.is_none() && chat.is_none() {
+        return skipped(
+            ID,
+            "The target file names no health address, chat route or private GET route with a token, so nothing was timed.",
+            "Add health_path under [target], or describe the chat route, so response times can be sampled.",
+        );
+    }
+    let (normal_n, chat_n) = if run.active() {
+        let max = run.max_requests();
+        match (&normal, &chat) {
+            (Some(_), Some(_)) => {
+                let n = (max * 3 / 5).clamp(1, ACTIVE_SAMPLES);
+                (n, max.saturating_sub(n).min(ACTIVE_CHAT_SAMPLES))
+            }
+            (Some(_), None) => (max.min(ACTIVE_SAMPLES), 0),
+            _ => (0, max.min(ACTIVE_CHAT_SAMPLES)),
+        }
+    } else {
+        (PASSIVE_SAMPLES, PASSIVE_CHAT_SAMPLES)
+    };
+    let chat_limit = run.options.model_bound_ms.unwrap_or(run.options.latency_p95_ms);
+    let mut sampled = Vec::new();
+    if let Some((name, call)) = &normal
+        && normal_n > 0
+    {
+        sampled.push(sample(run, name, call, normal_n, run.options.latency_p95_ms).await);
+    }
+    if let Some(call) = &chat
+        && chat_n > 0
+    {
+        sampled.push(sample(run, "chat route", call, chat_n, chat_limit).await);
+    }
+    let timeout = run.http.timeout();
+    let measured: Vec<(&Samples, [f64; 4])> = sampled.iter().filter_map(|s| percentiles(s).map(|p| (s, p))).collect();
+    // Answered samples: the only ones with a latency.
+    let n = |s: &Samples| s.times.len();
+    // More than 10 % of a route's requests timed out: it did not answer in time, and what the
+    // others measured says little.
+    let late = |s: &Samples| s.timeouts * 10 > s.times.len() + s.timeouts;
+    let slow = measured.iter().find(|(s, p)| !late(s) && p[1] > s.limit_ms);
+    let timed_out: usize = sampled.iter().map(|s| s.timeouts).sum();
+    let (status, summary, fix) = if let Some((s, p)) = slow {
+        // With a handful of samples one outlier sets the p95; only a slow median is certain.
+        let certain = n(s) >= 10 || p[0] > s.limit_ms;
+        let fix = if s.name == "chat route" {
+            "Find where the chat request waits: stream the model's answer, trim the prompt and context, cache what repeats, and move slow tool calls to a background job; where the AI model itself is the slow part, agree a model-bound limit and put timeouts and retries around the call."
+        } else {
+            "Find what this route waits on (slow database queries, calls to other services, cold starts) and fix or cache it; keep normal requests free of AI model calls."
+        };
+        (
+            if certain { Status::Fail } else { Status::Warn },
+            format!(
+                "Your {} is slow: 95 in 100 answers take up to {} (limit {}, {} request{}){}.",
+                s.name,
+                show_ms(p[1]),
+                show_ms(s.limit_ms),
+                n(s),
+                if n(s) == 1 { "" } else { "s" },
+                if certain {
+                    ""
+                } else {
+                    "; a small sample — allow active probing for a bigger one"
+                }
+            ),
+            Some(fix.to_string()),
+        )
+    } else if let Some(s) = sampled.iter().find(|s| late(s)) {
+        (
+            Status::Error,
+            format!(
+                "Your {} did not answer in time: {} of {} requests ran past the {} timeout, so its speed could not be measured (a timeout is not a response time).",
+                s.name,
+                s.timeouts,
+                s.times.len() + s.timeouts,
+                seconds(timeout)
+            ),
+            Some(
+                "Check that the API is up and not overloaded, or raise the timeout with --timeout if answers this slow are expected, then run the check again."
+                    .into(),
+            ),
+        )
+    } else if measured.is_empty() {
+        let why = sampled
+            .iter()
+            .find_map(|s| s.trouble.clone().map(|t| format!("your {}: {t}", s.name)))
+            .unwrap_or_else(|| "no request was answered".into());
+        (
+            Status::Error,
+            format!("Could not time your API: {why}."),
+            Some(
+                "Check that the routes are reachable and answer 200 with the test tokens, then run the check again."
+                    .into(),
+            ),
+        )
+    } else {
+        let parts: Vec<String> = measured
+            .iter()
+            .map(|(s, p)| {
+                format!(
+                    "{} on your {} ({})",
+                    show_ms(p[1]),
+                    s.name,
+                    plural(n(s), "request", "requests")
+                )
+            })
+            .collect();
+        let mut limits: Vec<String> = measured.iter().map(|(s, _)| show_ms(s.limit_ms)).collect();
+        limits.dedup();
+        let apart = if timed_out > 0 {
+            format!(
+                " {} ran past the {} timeout and {} counted apart, not as response times.",
+                plural(timed_out, "request", "requests"),
+                seconds(timeout),
+                if timed_out == 1 { "is" } else { "are" }
+            )
+        } else {
+            String::new()
+        };
+        (
+            Status::Pass,
+            format!(
+                "95 in 100 answers came within {}, under the {} limit.{apart}",
+                join_words(&parts.iter().map(String::as_str).collect::<Vec<_>>()),
+                limits.join(" / ")
+            ),
+            None,
+        )
+    };
+    let mut result = ProbeResult::new(ID, status, title(ID), summary);
+    for s in &sampled {
+        let figures = percentiles(s).map_or_else(
+            || "not measured".to_string(),
+            |p| {
+                format!(
+                    "p50 {} · p95 {} · p99 {} · max {} · {} requests, one at a time · limit {}",
+                    show_ms(p[0]),
+                    show_ms(p[1]),
+                    show_ms(p[2]),
+                    show_ms(p[3]),
+                    n(s),
+                    show_ms(s.limit_ms)
+                )
+            },
+        );
+        let trouble = s
+            .trouble
+            .as_ref()
+            .map(|t| format!(" · stopped: {t}"))
+            .unwrap_or_default();
+        let timeouts = if s.timeouts > 0 {
+            format!(
+                " · {} past the {} timeout (not counted)",
+                plural(s.timeouts, "request", "requests"),
+                seconds(timeout)
+            )
+        } else {
+            String::new()
+        };
+        result = result.evidence(s.name.clone(), format!("{figures}{timeouts}{trouble}"));
+        if let Some(example) = &s.example {
+            result = result.evidence(format!("{} request", s.name), example.clone());
+        }
+    }
+    match fix {
+        Some(fix) => result.fix(fix),
+        None => result,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_come_from_the_samples() {
+        let samples = Samples {
+            name: "health route".into(),
+            limit_ms: 500.0,
+            times: (1..=100).map(|ms| ms * 1_000).collect(),
+            timeouts: 0,
+            trouble: None,
+            example: None,
+        };
+        let [p50, p95, p99, max] = percentiles(&samples).unwrap();
+        assert!((p50 - 50.0).abs() < 0.1, "{p50}");
+        assert!((p95 - 95.0).abs() < 0.1, "{p95}");
+        assert!((p99 - 99.0).abs() < 0.1, "{p99}");
+        assert!((max - 100.0).abs() < 0.1, "{max}");
+        // A timeout is no measured latency: it is reported apart and never becomes the p95.
+        let with_timeout = Samples {
+            times: vec![1_000; 9],
+            timeouts: 1,
+            ..samples
+        };
+        let [_, p95, _, max] = percentiles(&with_timeout).unwrap();
+        assert!(
+            p95 < 2.0 && max < 2.0,
+            "the timeout is not a sample: p95 {p95}, max {max}"
+        );
+    }
+
+    #[test]
+    fn bursts_are_judged() {
+        let mut b = Burst {
+            sent: 31,
+            ..Burst::default()
+        };
+        b.statuses.insert(200, 30);
+        b.statuses.insert(429, 1);
+        b.limited_at = Some((31, Some("60".into())));
+        assert_eq!(judge_burst("chat", &b, true).0, Status::Pass);
+        b.limited_at = Some((31, None));
+        assert_eq!(judge_burst("chat", &b, true).0, Status::Warn);
+        let mut open = Burst {
+            sent: 45,
+            ..Burst::default()
+        };
+        open.statuses.insert(200, 45);
+        let (status, sentence) = judge_burst("chat", &open, true);
+        assert_eq!(status, Status::Fail);
+        assert!(sentence.contains("all 45 requests"), "{sentence}");
+        open.sent = 5;
+        assert_eq!(
+            judge_burst("chat", &open, true).0,
+            Status::Warn,
+            "five requests prove little"
+        );
+        let mut locked = Burst {
+            sent: 40,
+            ..Burst::default()
+        };
+        locked.statuses.insert(401, 40);
+        assert_eq!(judge_burst("chat", &locked, true).0, Status::Error);
+        assert_eq!(
+            judge_burst("login", &locked, false).0,
+            Status::Fail,
+            "a login answering 401 forever is unlimited"
+        );
+    }
+}

@@ -1,0 +1,377 @@
+//! The request plumbing every API check shares: [`Run`] (what one check run needs, and how it
+//! sends), [`Sent`], and the small helpers for routes, tokens, refused requests and wording.
+
+use std::fmt::Write as _;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use url::Url;
+
+use super::super::http::{Call, Http, HttpError, Reply, exchange, redact_keys};
+use super::super::{ProbeResult, Status, shorten};
+use super::{ApiOptions, Tokens, skipped, title};
+use crate::target::{Route, TargetFile};
+
+/// An id no real object has: write routes are only ever tried on it.
+pub(super) const NO_SUCH_ID: &str = "launchready-probe-no-such-id";
+
+/// What one check run needs.
+pub(super) struct Run<'a> {
+    pub(super) file: &'a TargetFile,
+    pub(super) tokens: &'a Tokens,
+    pub(super) http: &'a Http,
+    pub(super) options: &'a ApiOptions,
+    pub(super) base: String,
+    pub(super) started: Instant,
+}
+
+/// One request sent, with what it was for and what came back.
+pub(super) struct Sent {
+    pub(super) label: String,
+    pub(super) call: Call,
+    pub(super) outcome: Result<Reply, HttpError>,
+}
+
+impl Sent {
+    pub(super) fn line(&self, headers: &[&str]) -> String {
+        exchange(&self.call, &self.outcome, headers)
+    }
+
+    pub(super) fn reply(&self) -> Option<&Reply> {
+        self.outcome.as_ref().ok()
+    }
+}
+
+impl Run<'_> {
+    /// The address of `path` (which may carry a query) under the base.
+    pub(super) fn url(&self, path: &str) -> Option<Url> {
+        Url::parse(&format!("{}{path}", self.base)).ok()
+    }
+
+    pub(super) async fn send(&self, label: impl Into<String>, call: Call) -> Sent {
+        let outcome = self.fetch(&call).await;
+        Sent {
+            label: label.into(),
+            call,
+            outcome,
+        }
+    }
+
+    /// Sends `call`, with every test token (not only the one sent) replaced in the answer's body
+    /// and headers before anything of it is cut into evidence: a token cut at the edge of an
+    /// excerpt could no longer be found and replaced by [`scrub`](super::scrub).
+    pub(super) async fn fetch(&self, call: &Call) -> Result<Reply, HttpError> {
+        let mut outcome = self.http.send(call).await;
+        if let Ok(reply) = &mut outcome {
+            let tokens: Vec<&str> = self.tokens.values().collect();
+            super::super::http::scrub_reply(reply, &tokens);
+        }
+        outcome
+    }
+
+    /// The chat body with `prompt` in place of `{{prompt}}`, escaped for JSON.
+    pub(super) fn chat_body(&self, prompt: &str) -> String {
+        let escaped = serde_json::to_string(prompt).unwrap_or_default();
+        let escaped = escaped.get(1..escaped.len().saturating_sub(1)).unwrap_or_default();
+        match &self.file.target.chat {
+            Some(chat) => chat.body.replace("{{prompt}}", escaped),
+            None => format!("{{\"message\": \"{escaped}\"}}"),
+        }
+    }
+
+    /// The body a route is tried with: the chat body for the chat route, else an empty object.
+    fn body_for(&self, route: &Route) -> String {
+        match &self.file.target.chat {
+            Some(chat) if chat.path == route.path && chat.method.eq_ignore_ascii_case(&route.method) => {
+                self.chat_body("Hello")
+            }
+            _ => "{}".to_string(),
+        }
+    }
+
+    /// A call of `route` to `url`, with the route's body when its method takes one.
+    pub(super) fn route_call(&self, route: &Route, url: Url) -> Call {
+        let call = Call::new(&route.method, url);
+        if takes_body(&route.method) {
+            call.json(self.body_for(route))
+        } else {
+            call
+        }
+    }
+
+    /// The chat route as a call, or `None` when the target has none.
+    pub(super) fn chat_call(&self, prompt: &str) -> Option<Call> {
+        let chat = self.file.target.chat.as_ref()?;
+        let url = self.url(&chat.path)?;
+        Some(Call::new(&chat.method, url).json(self.chat_body(prompt)))
+    }
+
+    pub(super) fn active(&self) -> bool {
+        self.file.active.allowed
+    }
+
+    pub(super) fn max_requests(&self) -> usize {
+        usize::try_from(self.file.active.max_requests).unwrap_or(usize::MAX)
+    }
+
+    /// When an open-ended loop (burst, sampling) must stop: most of the budget, leaving time to
+    /// report.
+    pub(super) fn deadline(&self) -> Instant {
+        self.started + self.options.budget.mul_f64(0.75)
+    }
+}
+
+/// The token the check needs: `Err` is the result to return when the target does not name
+/// its variable (skipped) or the variable is not set (error).
+pub(super) fn need_token<'t>(
+    id: &str,
+    env: Option<&'t str>,
+    value: Option<&'t str>,
+    whose: &str,
+) -> Result<&'t str, Box<ProbeResult>> {
+    let key = match whose {
+        "account A" => "token_a_env",
+        "account B" => "token_b_env",
+        _ => "token_low_env",
+    };
+    let Some(env) = env else {
+        return Err(Box::new(skipped(
+            id,
+            &format!("The target file names no test token for {whose}, so this was not tried."),
+            &format!(
+                "Create a test user for {whose}, put its token in an environment variable and name the variable under [auth] ({key} = \"LAUNCHREADY_TOKEN\")."
+            ),
+        )));
+    };
+    value.ok_or_else(|| {
+        Box::new(
+            ProbeResult::new(
+                id,
+                Status::Error,
+                title(id),
+                format!(
+                    "The environment variable {env} (the token for {whose}) is not set, so this could not be tested."
+                ),
+            )
+            .fix(format!(
+                "Set {env} to a valid token for {whose} in the shell that runs launchready, then run the check again."
+            )),
+        )
+    })
+}
+
+pub(super) fn is_read(method: &str) -> bool {
+    method.eq_ignore_ascii_case("GET") || method.eq_ignore_ascii_case("HEAD")
+}
+
+fn takes_body(method: &str) -> bool {
+    ["POST", "PUT", "PATCH"].iter().any(|m| method.eq_ignore_ascii_case(m))
+}
+
+/// `route.path` with `{id}` replaced by `id` (percent-encoded); `None` when another placeholder
+/// is left, since the probe cannot guess its value.
+pub(super) fn fill(path: &str, id: &str) -> Option<String> {
+    let filled = path.replace("{id}", &encode(id));
+    (!(filled.contains('{') && filled.contains('}'))).then_some(filled)
+}
+
+/// Percent-encodes everything but unreserved characters, for a path segment or query value.
+pub(super) fn encode(value: &str) -> String {
+    let mut out = String::new();
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+pub(super) fn route_name(route: &Route) -> String {
+    format!("{} {}", route.method.to_ascii_uppercase(), route.path)
+}
+
+/// How a request that should have been refused was answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Judged {
+    /// 401, 403 or another 4xx (but 404, 405 and 429): refused.
+    Refused,
+    /// 404 or 405: the route may simply not exist at that path (a mistyped route answers 404 to
+    /// everyone), so this is no refusal by itself; only a control request that does get past
+    /// the routing (see [`resolve_missing`]) turns it into one.
+    Missing(u16),
+    /// 2xx: served; `data` when the body carries more than an empty or error object.
+    Open { data: bool },
+    /// 5xx: not served, but not refused cleanly either.
+    Crashed,
+    /// The answer says nothing about the route (timeout, redirect, 429…), in words.
+    Unclear(String),
+}
+
+pub(super) fn judge_private(outcome: &Result<Reply, HttpError>) -> Judged {
+    match outcome {
+        Err(e) => Judged::Unclear(e.to_string()),
+        Ok(r) if r.is_success() => Judged::Open { data: carries_data(r) },
+        Ok(r) if r.status == 429 => {
+            Judged::Unclear("it answered 429 (too many requests) before reaching the route".into())
+        }
+        Ok(r) if r.status == 404 || r.status == 405 => Judged::Missing(r.status),
+        Ok(r) if (400..500).contains(&r.status) => Judged::Refused,
+        Ok(r) if r.is_redirect() => {
+            if redirects_to_login(r) {
+                Judged::Refused
+            } else {
+                Judged::Unclear(format!("it answered {} and redirected to {}", r.status, location(r)))
+            }
+        }
+        Ok(r) if r.status >= 500 => Judged::Crashed,
+        Ok(r) => Judged::Unclear(format!("it answered {}", r.status)),
+    }
+}
+
+/// Why a 404 or 405 says nothing about a route's protection, in words.
+pub(super) const NOT_FOUND: &str = "the route was not found: check the path in the target file";
+
+pub(super) fn missing_words(status: u16) -> String {
+    let what = if status == 405 {
+        "405 (method not allowed)"
+    } else {
+        "404 (not found)"
+    };
+    format!("it answered {what}; {NOT_FOUND}")
+}
+
+/// A 404 or 405 judged with the help of a control request to the same route (a real token):
+/// when the control got past the routing (an answer other than 404/405), the route exists and
+/// the 404/405 was a refusal; without a control, or when it got 404/405 or no answer too,
+/// nothing is known.
+pub(super) fn resolve_missing(judged: Judged, control: Option<&Result<Reply, HttpError>>) -> Judged {
+    match judged {
+        Judged::Missing(status) => match control {
+            Some(Ok(r)) if r.status != 404 && r.status != 405 => Judged::Refused,
+            _ => Judged::Unclear(missing_words(status)),
+        },
+        other => other,
+    }
+}
+
+/// The Location header, redacted whole before it is cut.
+pub(super) fn location(r: &Reply) -> String {
+    r.header("location").map_or_else(
+        || "nowhere (no Location header)".to_string(),
+        |l| shorten(&redact_keys(l), 80),
+    )
+}
+
+/// A redirect to a sign-in page is how web apps refuse an anonymous request.
+fn redirects_to_login(r: &Reply) -> bool {
+    r.header("location").is_some_and(|l| {
+        let l = l.to_ascii_lowercase();
+        ["login", "signin", "sign-in", "sign_in", "auth"]
+            .iter()
+            .any(|w| l.contains(w))
+    })
+}
+
+/// Whether a 2xx body carries data, rather than nothing or only an error or status message.
+pub(super) fn carries_data(r: &Reply) -> bool {
+    let text = r.text();
+    let t = text.trim();
+    if t.is_empty() || ["{}", "[]", "null", "\"\"", "true", "false", "ok", "OK"].contains(&t) {
+        return false;
+    }
+    if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(t) {
+        const QUIET: [&str; 8] = [
+            "error", "errors", "message", "status", "code", "detail", "ok", "success",
+        ];
+        return !map.keys().all(|k| QUIET.contains(&k.as_str()));
+    }
+    true
+}
+
+/// Unix seconds now.
+pub(super) fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+pub(super) fn with_token(call: Call, token: Option<&str>) -> Call {
+    match token {
+        Some(token) => call.bearer(token),
+        None => call,
+    }
+}
+
+/// `1 route`, `3 routes`.
+pub(super) fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+pub(super) fn join_words(words: &[&str]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::reply;
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn placeholders_are_filled_or_refused() {
+        assert_eq!(fill("/api/c/{id}", "conv_b1").as_deref(), Some("/api/c/conv_b1"));
+        assert_eq!(fill("/api/c/{id}", "a b/'").as_deref(), Some("/api/c/a%20b%2F%27"));
+        assert_eq!(fill("/api/orgs/{org}/c/{id}", "x"), None);
+        assert_eq!(fill("/api/c", "x").as_deref(), Some("/api/c"));
+    }
+
+    #[test]
+    fn private_answers_are_judged() {
+        assert_eq!(judge_private(&Ok(reply(401, &[], ""))), Judged::Refused);
+        assert_eq!(judge_private(&Ok(reply(403, &[], ""))), Judged::Refused);
+        // A 404/405 is no refusal by itself: a mistyped route answers 404 to everyone.
+        assert_eq!(judge_private(&Ok(reply(404, &[], ""))), Judged::Missing(404));
+        assert_eq!(judge_private(&Ok(reply(405, &[], ""))), Judged::Missing(405));
+        let served = Ok(reply(200, &[], "{}"));
+        let also_missing = Ok(reply(404, &[], ""));
+        assert_eq!(resolve_missing(Judged::Missing(404), Some(&served)), Judged::Refused);
+        assert!(matches!(
+            resolve_missing(Judged::Missing(404), Some(&also_missing)),
+            Judged::Unclear(why) if why.contains("route was not found")
+        ));
+        assert!(matches!(
+            resolve_missing(Judged::Missing(404), None),
+            Judged::Unclear(_)
+        ));
+        assert_eq!(
+            judge_private(&Ok(reply(200, &[], r#"{"id":"conv_b1","messages":[]}"#))),
+            Judged::Open { data: true }
+        );
+        assert_eq!(
+            judge_private(&Ok(reply(200, &[], r#"{"error":"unauthorized"}"#))),
+            Judged::Open { data: false }
+        );
+        assert_eq!(judge_private(&Ok(reply(204, &[], ""))), Judged::Open { data: false });
+        assert_eq!(judge_private(&Ok(reply(500, &[], "boom"))), Judged::Crashed);
+        assert_eq!(
+            judge_private(&Ok(reply(302, &[("location", "/login?next=/x")], ""))),
+            Judged::Refused
+        );
+        assert!(matches!(
+            judge_private(&Ok(reply(302, &[("location", "/x")], ""))),
+            Judged::Unclear(_)
+        ));
+        assert!(matches!(judge_private(&Ok(reply(429, &[], ""))), Judged::Unclear(_)));
+        assert!(matches!(
+            judge_private(&Err(HttpError::Timeout(Duration::from_secs(1)))),
+            Judged::Unclear(_)
+        ));
+    }
+}
