@@ -183,7 +183,8 @@ impl Fixture {
             let since = Instant::now()
                 .checked_sub(Duration::from_millis(2_500))
                 .expect("the clock runs");
-            self.app.on_probe("email.dkim".into(), ProbeState::Running { since });
+            self.app
+                .on_probe("email.dkim".into(), ProbeState::Running { since, note: None });
         } else {
             self.app.on_probe("email.dkim".into(), ProbeState::Cancelled);
         }

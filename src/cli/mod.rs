@@ -15,7 +15,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::assessment::{self, Store};
 use crate::checklist::{self, Area, Catalog, Checklist};
 use crate::diag::InputError;
+use crate::probe::api::{ApiOptions, Tokens};
 use crate::probe::dns::Dns;
+use crate::probe::engine::{self, Env};
+use crate::probe::registry::{self, Check, Family};
 use crate::probe::{ProbeCtx, ProbeResult, Status, email, message};
 use crate::score;
 
@@ -136,6 +139,32 @@ pub enum Command {
     /// Run one family of automated checks.
     #[command(subcommand)]
     Probe(ProbeCommand),
+    /// Print a completion script for your shell, e.g.
+    /// `launchready completions bash > ~/.local/share/bash-completion/completions/launchready`.
+    Completions {
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+}
+
+/// The shells `completions` writes scripts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+}
+
+impl Shell {
+    fn generator(self) -> clap_complete::Shell {
+        match self {
+            Shell::Bash => clap_complete::Shell::Bash,
+            Shell::Zsh => clap_complete::Shell::Zsh,
+            Shell::Fish => clap_complete::Shell::Fish,
+            Shell::Powershell => clap_complete::Shell::PowerShell,
+        }
+    }
 }
 
 /// Who the report is from: a consultant's name, contact line and logo on the cover.
@@ -240,6 +269,10 @@ pub struct Unavailable {
 
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // Needs no checklist: a broken --checklist file must not stop a shell from completing.
+    if let Some(Command::Completions { shell }) = &cli.command {
+        return completions(*shell, &mut std::io::stdout().lock());
+    }
     let catalog = match &cli.global.checklist {
         Some(path) => Catalog::with_file(path)?,
         None => Catalog::builtin()?,
@@ -305,6 +338,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             probe_api(&cli.global, &catalog, &target, format, &mut out)
         }
         Command::Probe(ProbeCommand::Message { file, format }) => probe_message(&cli.global, &file, format, &mut out),
+        Command::Completions { shell } => completions(shell, &mut out),
         Command::Probe(_) => Err(Unavailable {
             what: "`launchready probe`",
         }
@@ -560,6 +594,14 @@ fn write_assessments(
     Ok(())
 }
 
+/// Writes the completion script of `shell` for every command and option.
+fn completions(shell: Shell, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(shell.generator(), &mut command, "launchready", out);
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// The probe context from the global options, validated.
 fn probe_ctx(global: &Global) -> Result<ProbeCtx, InputError> {
     // Accepted by the parser for the TLS and HTTP probes to come; refusing them until then is
@@ -641,13 +683,40 @@ fn probe_email(
         selectors,
         min_dmarc_policy,
     };
-    let results = runtime()?.block_on(async {
-        let dns = Dns::new(&ctx)?;
-        Ok::<_, anyhow::Error>(email::check(&domain, &dns, &options).await)
-    })?;
-    let target = serde_json::json!({ "domain": domain });
-    write_results(out, &target, &results, format, global)?;
+    let target = crate::target::TargetFile {
+        product: crate::target::Product {
+            name: domain.clone(),
+            vertical: vertical.unwrap_or_default().to_string(),
+            client: None,
+        },
+        target: crate::target::Target {
+            domain: Some(domain.clone()),
+            ..crate::target::Target::default()
+        },
+        auth: crate::target::Auth::default(),
+        active: crate::target::Active::default(),
+    };
+    let dns = Dns::new(&ctx).map(std::sync::Arc::new).map_err(|e| e.to_string());
+    let env = Env::with(
+        dns,
+        Err("not needed".into()),
+        Tokens::default(),
+        options,
+        ApiOptions::default(),
+    );
+    let results = run_family(&target, &env, Family::Email, Family::Dns)?;
+    let shown = serde_json::json!({ "domain": domain });
+    write_results(out, &shown, &results, format, global)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every check of the two families through the probe engine, in report order.
+fn run_family(target: &crate::target::TargetFile, env: &Env, a: Family, b: Family) -> anyhow::Result<Vec<ProbeResult>> {
+    let checks: Vec<&'static Check> = registry::CHECKS
+        .iter()
+        .filter(|c| c.family == a || c.family == b)
+        .collect();
+    Ok(runtime()?.block_on(engine::run_all(target, env, &checks, None)))
 }
 
 fn probe_api(
@@ -657,17 +726,16 @@ fn probe_api(
     format: Format,
     out: &mut impl Write,
 ) -> anyhow::Result<ExitCode> {
-    use crate::probe::api::{self, ApiOptions, Tokens};
     let ids: Vec<&str> = catalog.all().iter().map(|c| c.id.as_str()).collect();
     let target = crate::target::TargetFile::load(path, &ids)?;
-    let options = ApiOptions::for_checklist(catalog.require(&target.product.vertical)?);
+    let checklist = catalog.require(&target.product.vertical)?;
     let ctx = probe_ctx(global)?;
     // Tokens are read from the environment here and live only in memory.
-    let tokens = Tokens::from_env(&target.auth);
-    let results = runtime()?.block_on(async {
-        let http = crate::probe::http::Http::new(&ctx, &target).map_err(|e| anyhow::anyhow!("{e}"))?;
-        anyhow::Ok(api::check_all(&target, &tokens, &http, &options).await)
-    })?;
+    let env = Env::new(&ctx, &target, checklist, None);
+    if let Err(why) = &env.http {
+        anyhow::bail!("{why}");
+    }
+    let results = run_family(&target, &env, Family::Api, Family::Api)?;
     let shown = serde_json::json!({ "api_base": target.target.api_base, "app_url": target.target.app_url });
     write_results(out, &shown, &results, format, global)?;
     Ok(ExitCode::SUCCESS)

@@ -3,7 +3,6 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Instant, SystemTime};
 
@@ -15,6 +14,8 @@ use crate::assessment::{Assessment, Store};
 use crate::checklist::{self, Catalog, Checklist};
 use crate::diag::InputError;
 use crate::probe::ProbeResult;
+use crate::probe::engine::{self, Env, Event};
+use crate::probe::registry::Check;
 use crate::report::diff;
 use crate::report::model;
 use crate::report::{self, Branding, Format};
@@ -119,17 +120,31 @@ impl Progress {
             return;
         }
         let what = result.map_or_else(String::new, |r| format!("{} {}", r.id, r.status.label()));
-        let line: String = format!(
+        self.show(&format!(
             "[{done}/{}] {:.1}s  {product}: {what}",
             self.total,
             self.started.elapsed().as_secs_f64()
-        )
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(100)
-        .collect();
+        ));
+    }
+
+    /// Replaces the progress line with `line`, control characters dropped, cut to fit.
+    fn show(&self, line: &str) {
+        let line: String = line.chars().filter(|c| !c.is_control()).take(100).collect();
         eprint!("\r\x1b[2K{line}");
         let _ = std::io::stderr().flush();
+    }
+
+    /// Shows what a running check is waiting for, without counting a step.
+    fn note(&self, product: &str, id: &str, message: &str) {
+        if !self.on {
+            return;
+        }
+        let done = self.done.load(Ordering::Relaxed);
+        self.show(&format!(
+            "[{done}/{}] {:.1}s  {product}: {id}: {message}",
+            self.total,
+            self.started.elapsed().as_secs_f64()
+        ));
     }
 
     fn finish(&self) {
@@ -140,52 +155,39 @@ impl Progress {
     }
 }
 
-fn runnable_checks(p: &Prepared<'_>) -> Vec<String> {
-    use crate::probe::run::{is_configured, is_runnable};
-    p.checklist
-        .check_ids()
-        .into_iter()
-        .filter(|c| is_runnable(c) && is_configured(c, &p.target))
-        .map(str::to_string)
-        .collect()
+fn runnable_checks(p: &Prepared<'_>) -> Vec<&'static Check> {
+    engine::plan(p.checklist, &p.target)
 }
 
-/// Runs a prepared target's checks concurrently and returns its new assessment.
+/// Runs a prepared target's checks through the probe engine and returns its new assessment.
 async fn probe(
     global: &Global,
     p: &Prepared<'_>,
-    checks: &[String],
+    checks: &[&'static Check],
     progress: &Progress,
 ) -> anyhow::Result<Assessment> {
-    use crate::probe::api::{ApiOptions, Tokens};
-    use crate::probe::email::EmailOptions;
-    use crate::probe::run::{Env, run_check};
     let ctx = probe_ctx(global)?;
     let now = SystemTime::now();
     let mut assessment = Assessment::new(p.target.clone(), p.checklist, now);
     for a in &p.answers {
         assessment.answer(&a.item, a.value, a.note.clone(), now);
     }
-    let env = Env {
-        dns: crate::probe::dns::Dns::new(&ctx).ok().map(Arc::new),
-        http: crate::probe::http::Http::new(&ctx, &p.target)
-            .map(Arc::new)
-            .map_err(|e| e.to_string()),
-        tokens: Tokens::from_env(&p.target.auth),
-        email: EmailOptions::for_checklist(p.checklist),
-        api: ApiOptions::for_checklist(p.checklist),
-    };
+    let env = Env::new(&ctx, &p.target, p.checklist, None);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (target, env_ref) = (&p.target, &env);
+    let run = async move { engine::run_all(target, env_ref, checks, Some(&tx)).await };
     let name = &p.target.product.name;
-    let results: Vec<Option<ProbeResult>> = futures_util::future::join_all(checks.iter().map(|c| {
-        let env = &env;
-        async move {
-            let result = run_check(c, &p.target, env).await;
-            progress.step(name, result.as_ref());
-            result
+    let show = async {
+        while let Some(event) = rx.recv().await {
+            match event {
+                Event::Finished(result) => progress.step(name, Some(&result)),
+                Event::Progress { id, message } => progress.note(name, &id, &message),
+                Event::Started { .. } => {}
+            }
         }
-    }))
-    .await;
-    for result in results.into_iter().flatten() {
+    };
+    let (results, ()) = tokio::join!(run, show);
+    for result in results {
         assessment.record(result);
     }
     Ok(assessment)
@@ -346,7 +348,7 @@ pub fn scan_folder(
         .collect::<Result<Vec<_>, _>>()?;
     let store = store(global)?;
     probe_ctx(global)?;
-    let checks: Vec<Vec<String>> = prepared.iter().map(runnable_checks).collect();
+    let checks: Vec<Vec<&'static Check>> = prepared.iter().map(runnable_checks).collect();
     let progress = Progress::new(checks.iter().map(Vec::len).sum());
     let assessments: Vec<anyhow::Result<Assessment>> = runtime()?.block_on(
         futures_util::stream::iter(

@@ -1,7 +1,9 @@
 //! The email and DNS family: `email.mx`, `email.spf`, `email.dkim`, `email.dmarc` and `dns.caa`
 //! for one domain, all resolved concurrently.
 
-use super::dns::{Answer, DnsError, Resolve};
+use futures_util::future::BoxFuture;
+
+use super::dns::{Answer, Dns, DnsError, Resolve};
 use super::{ProbeResult, Status, dkim, dmarc, spf};
 
 /// What the vertical (or the user) says about this domain's email.
@@ -34,8 +36,11 @@ pub async fn check<R: Resolve>(domain: &str, dns: &R, options: &EmailOptions) ->
     let domain = domain.trim_end_matches('.').to_ascii_lowercase();
     // One query first tells a mistyped domain from a real one; the checks below share the
     // resolver's cache, so this costs no extra round trip for the SPF lookup.
-    if let Some(results) = missing_domain(&domain, dns).await {
-        return results;
+    if let Some((summary, fix)) = missing_domain(&domain, dns).await {
+        return CHECKS
+            .iter()
+            .map(|id| ProbeResult::new(id, Status::Error, title(id), summary.clone()).fix(fix.clone()))
+            .collect();
     }
     let (mx, spf, dkim, dmarc, caa) = tokio::join!(
         bounded("email.mx", check_mx(&domain, dns)),
@@ -71,8 +76,8 @@ pub async fn bounded(id: &str, check: impl std::future::Future<Output = ProbeRes
 }
 
 /// When the domain itself does not exist, or DNS cannot be reached at all, every check says so
-/// plainly instead of listing five unrelated failures.
-async fn missing_domain<R: Resolve>(domain: &str, dns: &R) -> Option<Vec<ProbeResult>> {
+/// plainly (this summary and fix) instead of listing five unrelated failures.
+pub async fn missing_domain<R: Resolve>(domain: &str, dns: &R) -> Option<(String, String)> {
     let (summary, fix) = match dns.txt(domain).await {
         Ok(Answer::NxDomain) => match dns.addresses(domain).await {
             Ok(Answer::NxDomain) => (
@@ -87,12 +92,29 @@ async fn missing_domain<R: Resolve>(domain: &str, dns: &R) -> Option<Vec<ProbeRe
         ),
         Ok(_) => return None,
     };
-    Some(
-        CHECKS
-            .iter()
-            .map(|id| ProbeResult::new(id, Status::Error, title(id), summary.clone()).fix(fix))
-            .collect(),
-    )
+    Some((summary, fix.to_string()))
+}
+
+// The family's checks as the registry runs them.
+
+pub fn mx<'a>(domain: &'a str, dns: &'a Dns, _: &'a EmailOptions) -> BoxFuture<'a, ProbeResult> {
+    Box::pin(check_mx(domain, dns))
+}
+
+pub fn spf<'a>(domain: &'a str, dns: &'a Dns, _: &'a EmailOptions) -> BoxFuture<'a, ProbeResult> {
+    Box::pin(spf::check(domain, dns))
+}
+
+pub fn dkim<'a>(domain: &'a str, dns: &'a Dns, options: &'a EmailOptions) -> BoxFuture<'a, ProbeResult> {
+    Box::pin(dkim::check(domain, &options.selectors, dns))
+}
+
+pub fn dmarc<'a>(domain: &'a str, dns: &'a Dns, options: &'a EmailOptions) -> BoxFuture<'a, ProbeResult> {
+    Box::pin(dmarc::check(domain, dns, options.min_dmarc_policy.as_deref()))
+}
+
+pub fn caa<'a>(domain: &'a str, dns: &'a Dns, _: &'a EmailOptions) -> BoxFuture<'a, ProbeResult> {
+    Box::pin(check_caa(domain, dns))
 }
 
 fn title(id: &str) -> &'static str {

@@ -176,6 +176,9 @@ pub struct Reply {
     pub truncated: bool,
     /// From sending to the end of the body (or the cap).
     pub elapsed: Duration,
+    /// The server had closed the kept-alive connection the request went out on, so it was sent
+    /// again on a new one.
+    pub reconnected: bool,
 }
 
 impl Reply {
@@ -215,6 +218,9 @@ impl Reply {
             };
             let _ = write!(out, " · {}{more}: {}", size(self.body.len()), excerpt(&self.body, 160));
         }
+        if self.reconnected {
+            out.push_str(" · sent again on a new connection (the server had closed the first)");
+        }
         out
     }
 }
@@ -239,6 +245,9 @@ pub fn exchange(call: &Call, outcome: &Result<Reply, HttpError>, headers: &[&str
 /// The HTTP client every API probe shares. See the module documentation.
 pub struct Http {
     client: reqwest::Client,
+    /// The same client without kept-alive connections: a request is sent again on it, once,
+    /// when the server closed the connection the first try went out on.
+    fresh: reqwest::Client,
     /// `host:port` of each address the target file names.
     allowed: Vec<String>,
     limits: HashMap<String, Arc<Semaphore>>,
@@ -276,23 +285,36 @@ impl Http {
                 }
                 all
             });
-        let mut builder = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .timeout(ctx.timeout)
-            .connect_timeout(ctx.timeout)
-            .user_agent(concat!("launchready/", env!("CARGO_PKG_VERSION"), " (readiness probe)"));
-        if ctx.resolver.is_some() {
-            let dns = super::dns::Dns::new(ctx).map_err(|e| HttpError::Setup(e.to_string()))?;
-            builder = builder.dns_resolver(Arc::new(ProbeResolver(Arc::new(dns))));
-        }
-        let client = builder.build().map_err(|e| HttpError::Setup(root_cause(&e)))?;
+        let dns = match ctx.resolver {
+            Some(_) => Some(Arc::new(
+                super::dns::Dns::new(ctx).map_err(|e| HttpError::Setup(e.to_string()))?,
+            )),
+            None => None,
+        };
+        let builder = || {
+            let builder = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .no_proxy()
+                .timeout(ctx.timeout)
+                .connect_timeout(ctx.timeout)
+                .user_agent(concat!("launchready/", env!("CARGO_PKG_VERSION"), " (readiness probe)"));
+            match &dns {
+                Some(dns) => builder.dns_resolver(Arc::new(ProbeResolver(Arc::clone(dns)))),
+                None => builder,
+            }
+        };
+        let client = builder().build().map_err(|e| HttpError::Setup(root_cause(&e)))?;
+        let fresh = builder()
+            .pool_max_idle_per_host(0)
+            .build()
+            .map_err(|e| HttpError::Setup(root_cause(&e)))?;
         let limits = allowed
             .iter()
             .map(|h| (h.clone(), Arc::new(Semaphore::new(PER_HOST))))
             .collect();
         Ok(Http {
             client,
+            fresh,
             allowed,
             limits,
             timeout: ctx.timeout,
@@ -339,7 +361,30 @@ impl Http {
             None => None,
         };
         self.sent.fetch_add(1, Ordering::Relaxed);
-        let mut request = self.client.request(call.method.clone(), call.url.clone());
+        match self.exchange(&self.client, call).await {
+            // A kept-alive connection the server had already closed (or closed while reading an
+            // unread body): the request never got an answer, so send it once more on a new one.
+            Err(Attempt::Closed(first)) => {
+                self.sent.fetch_add(1, Ordering::Relaxed);
+                match self.exchange(&self.fresh, call).await {
+                    Ok(mut reply) => {
+                        reply.reconnected = true;
+                        Ok(reply)
+                    }
+                    Err(Attempt::Closed(again)) => Err(HttpError::Broken(format!(
+                        "the server closed the connection before answering, also on a new connection ({first}; then {again})"
+                    ))),
+                    Err(Attempt::Failed(e)) => Err(e),
+                }
+            }
+            Err(Attempt::Failed(e)) => Err(e),
+            Ok(reply) => Ok(reply),
+        }
+    }
+
+    /// One try of `call` on `client`, within the timeout and the byte cap.
+    async fn exchange(&self, client: &reqwest::Client, call: &Call) -> Result<Reply, Attempt> {
+        let mut request = client.request(call.method.clone(), call.url.clone());
         for (name, value) in &call.headers {
             request = request.header(name.as_str(), value.as_str());
         }
@@ -363,13 +408,20 @@ impl Http {
             .collect();
         let started = Instant::now();
         let cap = self.body_cap;
+        let timeout = self.timeout;
         let exchange = async move {
-            let mut response = request.send().await.map_err(|e| classify(&e, self.timeout))?;
+            let mut response = request.send().await.map_err(|e| Attempt::of(&e, timeout))?;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
             let mut body = Vec::new();
             let mut truncated = false;
-            while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e, self.timeout))? {
+            // A break once the answer has begun is an answer cut short, not a stale connection:
+            // never sent again.
+            while let Some(chunk) = response
+                .chunk()
+                .await
+                .map_err(|e| Attempt::Failed(classify(&e, timeout)))?
+            {
                 let room = cap.saturating_sub(body.len());
                 if chunk.len() > room {
                     body.extend_from_slice(chunk.get(..room).unwrap_or_default());
@@ -384,6 +436,7 @@ impl Http {
                 body,
                 truncated,
                 elapsed: started.elapsed(),
+                reconnected: false,
             };
             scrub_reply(&mut reply, &secrets);
             Ok(reply)
@@ -391,9 +444,55 @@ impl Http {
         // reqwest's own timeout covers the body too; this one is the backstop.
         match tokio::time::timeout(self.timeout + Duration::from_millis(50), exchange).await {
             Ok(outcome) => outcome,
-            Err(_) => Err(HttpError::Timeout(self.timeout)),
+            Err(_) => Err(Attempt::Failed(HttpError::Timeout(self.timeout))),
         }
     }
+}
+
+/// How one try of a request ended without an answer.
+enum Attempt {
+    /// The connection was closed or reset before any answer: worth one more try.
+    Closed(String),
+    Failed(HttpError),
+}
+
+impl Attempt {
+    fn of(e: &reqwest::Error, timeout: Duration) -> Attempt {
+        if closed_early(e) {
+            Attempt::Closed(root_cause(e))
+        } else {
+            Attempt::Failed(classify(e, timeout))
+        }
+    }
+}
+
+/// Whether the request failed because the connection was closed or reset under it, before an
+/// answer began: hyper's "connection closed before message completed", a reset or a broken pipe.
+fn closed_early(e: &reqwest::Error) -> bool {
+    if e.is_timeout() || e.is_connect() {
+        return false;
+    }
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if let Some(h) = c.downcast_ref::<hyper::Error>()
+            && (h.is_incomplete_message() || h.is_canceled())
+        {
+            return true;
+        }
+        if let Some(io) = c.downcast_ref::<std::io::Error>()
+            && matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::ConnectionAborted
+                    | std::io::ErrorKind::BrokenPipe
+                    | std::io::ErrorKind::UnexpectedEof
+            )
+        {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 /// The shortest credential (or test token) replaced wherever it shows; shorter ones would

@@ -17,12 +17,13 @@ pub mod dkim;
 pub mod dmarc;
 pub mod dns;
 pub mod email;
+pub mod engine;
 pub mod http;
 pub mod message;
-pub mod run;
+pub mod registry;
 pub mod spf;
 
-pub use run::{is_configured, is_runnable, run_check};
+pub use registry::{is_configured, is_runnable};
 
 /// The verdict of one automated check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -78,7 +78,11 @@ pub enum Command {
 /// One row of the automated-checks screen.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ProbeState {
-    Running { since: Instant },
+    /// Running since then; `note` is its latest progress line ("your API asked to wait 36 s").
+    Running {
+        since: Instant,
+        note: Option<String>,
+    },
     Done(ProbeResult),
     Cancelled,
 }
@@ -420,6 +424,21 @@ impl App {
                 vec![]
             }
             _ => vec![],
+        }
+    }
+
+    /// The probe engine reported: a finished check is recorded, a progress line shown.
+    pub fn on_event(&mut self, event: crate::probe::engine::Event) -> Vec<Command> {
+        use crate::probe::engine::Event;
+        match event {
+            Event::Started { .. } => vec![],
+            Event::Progress { id, message } => {
+                if let Some(ProbeState::Running { note, .. }) = self.probes.get_mut(&id) {
+                    *note = Some(message);
+                }
+                vec![]
+            }
+            Event::Finished(result) => self.on_probe(result.id.clone(), ProbeState::Done(result)),
         }
     }
 

@@ -8,9 +8,7 @@ pub mod app;
 pub mod theme;
 pub mod ui;
 
-use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event, EventStream};
@@ -21,11 +19,8 @@ pub use app::{App, Command, ProbeState, Screen};
 
 use crate::assessment::Store;
 use crate::probe::ProbeCtx;
-use crate::probe::api::{ApiOptions, Tokens};
-use crate::probe::dns::Dns;
-use crate::probe::email::EmailOptions;
-use crate::probe::http::Http;
-use crate::probe::run::Env;
+use crate::probe::api::Tokens;
+use crate::probe::engine::{self, Engine, Env};
 use crate::target::TargetFile;
 
 /// How the wizard starts.
@@ -49,7 +44,7 @@ pub async fn run(mut app: App, options: Options) -> anyhow::Result<()> {
 async fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, options: &Options) -> anyhow::Result<()> {
     let theme = theme::Theme::new(options.color);
     let mut events = EventStream::new();
-    let (probe_tx, mut probe_rx) = mpsc::unbounded_channel::<(String, ProbeState)>();
+    let (probe_tx, mut probe_rx) = mpsc::unbounded_channel::<engine::Event>();
     let mut runner = Runner::new(options.ctx.clone(), probe_tx);
     if let Some(tokens) = &options.tokens {
         runner = runner.with_tokens(tokens.clone());
@@ -84,7 +79,7 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, opti
                 Some(Err(e)) => return Err(e.into()),
                 None => vec![Command::Quit],
             },
-            Some((id, state)) = probe_rx.recv() => app.on_probe(id, state),
+            Some(event) = probe_rx.recv() => app.on_event(event),
             () = tick => vec![],
             _ = term => vec![Command::Quit],
         };
@@ -106,13 +101,17 @@ pub fn execute(app: &mut App, runner: &mut Runner, command: Command) -> bool {
             let Some(assessment) = &app.assessment else {
                 return false;
             };
-            let target = Arc::new(assessment.target.clone());
-            runner.prepare(&target, app.checklist());
-            for id in ids {
-                app.probes
-                    .insert(id.clone(), ProbeState::Running { since: Instant::now() });
-                runner.start(&id, target.clone());
+            runner.prepare(&assessment.target, app.checklist());
+            for id in &ids {
+                app.probes.insert(
+                    id.clone(),
+                    ProbeState::Running {
+                        since: Instant::now(),
+                        note: None,
+                    },
+                );
             }
+            runner.start(&ids);
         }
         Command::CancelProbes(ids) => {
             for id in ids {
@@ -179,24 +178,22 @@ fn export(app: &mut App, formats: &[crate::report::Format], folder: &Path) {
     }
 }
 
-/// Runs probes as tasks and reports them on a channel; each can be cancelled.
+/// The wizard's handle on the probe engine: one [`Engine`] per target, set up again when the
+/// assessment's target changes (a new assessment in the same session).
 pub struct Runner {
     ctx: ProbeCtx,
-    tx: mpsc::UnboundedSender<(String, ProbeState)>,
-    tasks: HashMap<String, tokio::task::JoinHandle<()>>,
-    /// The clients and tokens, and the target they were set up for.
-    env: Option<(TargetFile, Arc<Env>)>,
+    tx: mpsc::UnboundedSender<engine::Event>,
+    engine: Option<Engine>,
     /// Test tokens given directly (the demo) instead of read from the environment.
     tokens: Option<Tokens>,
 }
 
 impl Runner {
-    pub fn new(ctx: ProbeCtx, tx: mpsc::UnboundedSender<(String, ProbeState)>) -> Runner {
+    pub fn new(ctx: ProbeCtx, tx: mpsc::UnboundedSender<engine::Event>) -> Runner {
         Runner {
             ctx,
             tx,
-            tasks: HashMap::new(),
-            env: None,
+            engine: None,
             tokens: None,
         }
     }
@@ -208,62 +205,29 @@ impl Runner {
         self
     }
 
-    /// Sets up DNS, the HTTP client (which may only reach this target's hosts) and the tokens,
-    /// again whenever the target changes (a new assessment in the same session).
+    /// Sets up the engine for `target`, unless it is set up for it already.
     fn prepare(&mut self, target: &TargetFile, checklist: &crate::checklist::Checklist) {
-        if self.env.as_ref().is_some_and(|(for_target, _)| for_target == target) {
+        if self.engine.as_ref().is_some_and(|e| e.target() == target) {
             return;
         }
-        let dns = Dns::new(&self.ctx).ok().map(Arc::new);
-        let http = Http::new(&self.ctx, target).map(Arc::new).map_err(|e| e.to_string());
-        let tokens = self.tokens.clone().unwrap_or_else(|| Tokens::from_env(&target.auth));
-        let email = EmailOptions::for_checklist(checklist);
-        let env = Env {
-            dns,
-            http,
-            tokens,
-            email,
-            api: ApiOptions::for_checklist(checklist),
-        };
-        self.env = Some((target.clone(), Arc::new(env)));
+        let env = Env::new(&self.ctx, target, checklist, self.tokens.clone());
+        self.engine = Some(Engine::new(target.clone(), env, self.tx.clone()));
     }
 
-    fn start(&mut self, id: &str, target: Arc<TargetFile>) {
-        self.cancel(id);
-        let Some(env) = self.env.as_ref().map(|(_, env)| env.clone()) else {
-            return;
-        };
-        let (tx, id_owned) = (self.tx.clone(), id.to_string());
-        let handle = tokio::spawn(async move {
-            let result = crate::probe::run_check(&id_owned, &target, &env)
-                .await
-                .unwrap_or_else(|| {
-                    crate::probe::ProbeResult::new(
-                        &id_owned,
-                        crate::probe::Status::Skipped,
-                        &id_owned,
-                        "This check cannot run for this product.",
-                    )
-                });
-            let _ = tx.send((id_owned, ProbeState::Done(result)));
-        });
-        self.tasks.insert(id.to_string(), handle);
+    fn start(&mut self, ids: &[String]) {
+        if let Some(engine) = &mut self.engine {
+            engine.start(ids);
+        }
     }
 
     /// Stops a running probe; `true` when one was running.
     fn cancel(&mut self, id: &str) -> bool {
-        match self.tasks.remove(id) {
-            Some(handle) if !handle.is_finished() => {
-                handle.abort();
-                true
-            }
-            _ => false,
-        }
+        self.engine.as_mut().is_some_and(|e| e.cancel(id))
     }
 
     fn cancel_all(&mut self) {
-        for (_, handle) in self.tasks.drain() {
-            handle.abort();
+        if let Some(engine) = &mut self.engine {
+            engine.cancel_all();
         }
     }
 }

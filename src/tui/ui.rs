@@ -798,7 +798,7 @@ fn spinner(since: Duration) -> &'static str {
 
 fn probe_row(id: &str, state: &ProbeState, theme: &Theme) -> Line<'static> {
     match state {
-        ProbeState::Running { since } => {
+        ProbeState::Running { since, .. } => {
             let elapsed = since.elapsed();
             Line::from(vec![
                 Span::styled(format!("{} {:<10}", spinner(elapsed), "running"), theme.muted),
@@ -921,7 +921,7 @@ fn render_probes(app: &App, theme: &Theme, frame: &mut Frame, body: Rect) {
         .probes
         .values()
         .filter_map(|p| match p {
-            ProbeState::Running { since } => Some(since.elapsed()),
+            ProbeState::Running { since, .. } => Some(since.elapsed()),
             _ => None,
         })
         .max();

@@ -73,8 +73,7 @@ const AUTH_VARIANTS: [&str; 4] = [
     "unsigned token (alg: none)",
 ];
 
-pub(super) async fn auth_required(run: &Run<'_>) -> ProbeResult {
-    const ID: &str = "api.auth_required";
+pub(crate) async fn auth_required(run: &Run<'_>) -> ProbeResult {
     let t = &run.file.target;
     let mut routes: Vec<&Route> = Vec::new();
     for route in t.private_routes.iter().chain(&t.admin_routes) {
@@ -87,7 +86,7 @@ pub(super) async fn auth_required(run: &Run<'_>) -> ProbeResult {
     }
     if routes.is_empty() {
         return skipped(
-            ID,
+            run.id,
             "The target file lists no private routes, so none were tried.",
             "List the routes that must need a login under [[target.private_routes]] (method and path, with {id} where an object id goes).",
         );
@@ -294,7 +293,7 @@ pub(super) async fn auth_required(run: &Run<'_>) -> ProbeResult {
             None,
         )
     };
-    let mut result = ProbeResult::new(ID, status, title(ID), summary);
+    let mut result = ProbeResult::new(run.id, status, title(run.id), summary);
     for (_, sent) in &sent {
         result = result.evidence(sent.label.clone(), sent.line(&["www-authenticate", "location"]));
     }
@@ -322,21 +321,30 @@ struct Attempt<'r> {
     with_a: Option<Sent>,
 }
 
-pub(super) async fn object_authz(run: &Run<'_>) -> ProbeResult {
-    const ID: &str = "api.object_authz";
+pub(crate) async fn object_authz(run: &Run<'_>) -> ProbeResult {
     let auth = &run.file.auth;
     let Some(object) = auth.object_b.as_deref() else {
         return skipped(
-            ID,
+            run.id,
             "The target file names no object of account B, so one customer's access to another's data was not tried.",
             "Create two test accounts, note the id of something account B owns, and set object_b, token_a_env and token_b_env under [auth].",
         );
     };
-    let a = match need_token(ID, auth.token_a_env.as_deref(), run.tokens.a.as_deref(), "account A") {
+    let a = match need_token(
+        run.id,
+        auth.token_a_env.as_deref(),
+        run.tokens.a.as_deref(),
+        "account A",
+    ) {
         Ok(token) => token,
         Err(result) => return *result,
     };
-    let b = match need_token(ID, auth.token_b_env.as_deref(), run.tokens.b.as_deref(), "account B") {
+    let b = match need_token(
+        run.id,
+        auth.token_b_env.as_deref(),
+        run.tokens.b.as_deref(),
+        "account B",
+    ) {
         Ok(token) => token,
         Err(result) => return *result,
     };
@@ -350,7 +358,7 @@ pub(super) async fn object_authz(run: &Run<'_>) -> ProbeResult {
         .collect();
     if routes.is_empty() {
         return skipped(
-            ID,
+            run.id,
             "The target file lists no private GET route, so reading another customer's data was not tried (write routes are never tried: they could change real data).",
             "List a route that reads one object, e.g. [[target.private_routes]] method = \"GET\" path = \"/api/conversations/{id}\".",
         );
@@ -486,7 +494,7 @@ pub(super) async fn object_authz(run: &Run<'_>) -> ProbeResult {
             None,
         )
     };
-    let mut result = ProbeResult::new(ID, status, title(ID), summary);
+    let mut result = ProbeResult::new(run.id, status, title(run.id), summary);
     for attempt in &attempts {
         let shown = |s: &Sent| s.line(&["location"]);
         if attempt.query && attempt.with_a.is_none() {
@@ -512,19 +520,18 @@ pub(super) async fn object_authz(run: &Run<'_>) -> ProbeResult {
 
 // --- api.role_authz -----------------------------------------------------------------------
 
-pub(super) async fn role_authz(run: &Run<'_>) -> ProbeResult {
-    const ID: &str = "api.role_authz";
+pub(crate) async fn role_authz(run: &Run<'_>) -> ProbeResult {
     let t = &run.file.target;
     if t.admin_routes.is_empty() {
         return skipped(
-            ID,
+            run.id,
             "The target file lists no admin routes, so none were tried.",
             "List the admin-only routes under [[target.admin_routes]] and name a lower-role test token (token_low_env under [auth]).",
         );
     }
     let auth = &run.file.auth;
     let low = match need_token(
-        ID,
+        run.id,
         auth.token_low_env.as_deref(),
         run.tokens.low.as_deref(),
         "a lower-role user",
@@ -546,7 +553,7 @@ pub(super) async fn role_authz(run: &Run<'_>) -> ProbeResult {
         .collect();
     if routes.is_empty() {
         return skipped(
-            ID,
+            run.id,
             "Only admin routes that change data are listed; they are not tried with a real token, since that could change real data.",
             "List an admin route that only reads (e.g. GET /admin/config) under [[target.admin_routes]].",
         );
@@ -627,7 +634,7 @@ pub(super) async fn role_authz(run: &Run<'_>) -> ProbeResult {
             None,
         )
     };
-    let mut result = ProbeResult::new(ID, status, title(ID), summary);
+    let mut result = ProbeResult::new(run.id, status, title(run.id), summary);
     for (_, s, control) in &tried {
         result = result.evidence(s.label.clone(), s.line(&["location"]));
         if let Some(c) = control {

@@ -83,14 +83,13 @@ fn cors_path(run: &Run<'_>) -> (String, String, bool) {
     (t.health_path.clone().unwrap_or_else(|| "/".into()), "GET".into(), true)
 }
 
-pub(super) async fn cors(run: &Run<'_>) -> ProbeResult {
-    const ID: &str = "api.cors";
+pub(crate) async fn cors(run: &Run<'_>) -> ProbeResult {
     let (path, method, fallback) = cors_path(run);
     let Some(url) = run.url(&path) else {
         return ProbeResult::new(
-            ID,
+            run.id,
             Status::Error,
-            title(ID),
+            title(run.id),
             format!("{path} does not make a valid address."),
         );
     };
@@ -228,7 +227,7 @@ pub(super) async fn cors(run: &Run<'_>) -> ProbeResult {
         "access-control-allow-methods",
         "location",
     ];
-    let mut result = ProbeResult::new(ID, status, title(ID), summary);
+    let mut result = ProbeResult::new(run.id, status, title(run.id), summary);
     for (_, s) in &sent {
         result = result.evidence(s.label.clone(), s.line(&cors_headers));
     }

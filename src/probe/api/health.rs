@@ -12,20 +12,19 @@ use super::{skipped, title};
 
 // --- api.health ---------------------------------------------------------------------------
 
-pub(super) async fn health(run: &Run<'_>) -> ProbeResult {
-    const ID: &str = "api.health";
+pub(crate) async fn health(run: &Run<'_>) -> ProbeResult {
     let Some(path) = run.file.target.health_path.as_deref() else {
         return skipped(
-            ID,
+            run.id,
             "The target file names no health address, so it was not tried.",
             "Add health_path = \"/health\" under [target] (and a route that answers it, if you have none).",
         );
     };
     let Some(url) = run.url(path) else {
         return ProbeResult::new(
-            ID,
+            run.id,
             Status::Error,
-            title(ID),
+            title(run.id),
             format!("{path} does not make a valid address."),
         );
     };
@@ -87,7 +86,7 @@ pub(super) async fn health(run: &Run<'_>) -> ProbeResult {
             Some(format!("Find out why GET {path} fails (the evidence shows its answer) and make it answer 200 when the service is up.")),
         ),
     };
-    let result = ProbeResult::new(ID, status, title(ID), summary).evidence(sent.label, line);
+    let result = ProbeResult::new(run.id, status, title(run.id), summary).evidence(sent.label, line);
     match fix {
         Some(fix) => result.fix(fix),
         None => result,
@@ -123,8 +122,7 @@ const EDGE_ID_HEADERS: [&str; 5] = [
     "x-amz-cf-id",
 ];
 
-pub(super) async fn request_id(run: &Run<'_>) -> ProbeResult {
-    const ID: &str = "api.request_id";
+pub(crate) async fn request_id(run: &Run<'_>) -> ProbeResult {
     let t = &run.file.target;
     let mut calls: Vec<(String, Call)> = Vec::new();
     if let Some(url) = t.health_path.as_deref().and_then(|p| run.url(p)) {
@@ -202,7 +200,7 @@ pub(super) async fn request_id(run: &Run<'_>) -> ProbeResult {
         )
     };
     let shown: Vec<&str> = ID_HEADERS.iter().chain(&EDGE_ID_HEADERS).copied().collect();
-    let mut result = ProbeResult::new(ID, status, title(ID), summary);
+    let mut result = ProbeResult::new(run.id, status, title(run.id), summary);
     for s in &sent {
         result = result.evidence(s.label.clone(), s.line(&shown));
     }

@@ -266,11 +266,10 @@ fn bad_inputs(run: &Run<'_>) -> Vec<(&'static str, &'static str, String)> {
     ]
 }
 
-pub(super) async fn error_leakage(run: &Run<'_>) -> ProbeResult {
-    const ID: &str = "api.error_leakage";
+pub(crate) async fn error_leakage(run: &Run<'_>) -> ProbeResult {
     let Some(chat) = run.file.target.chat.as_ref() else {
         return skipped(
-            ID,
+            run.id,
             "The target file names no chat route, so broken requests were not sent.",
             "Describe the chat route under [target.chat] (method, path and body with {{prompt}}).",
         );
@@ -410,7 +409,7 @@ pub(super) async fn error_leakage(run: &Run<'_>) -> ProbeResult {
             None,
         )
     };
-    let mut result = ProbeResult::new(ID, status, title(ID), summary);
+    let mut result = ProbeResult::new(run.id, status, title(run.id), summary);
     for s in &sent {
         result = result.evidence(s.label.clone(), s.line(&["content-type"]));
     }

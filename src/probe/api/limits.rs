@@ -6,16 +6,18 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
 
-use super::super::http::{Call, HttpError, Reply, exchange, redact_keys, seconds};
+use super::super::http::{Call, HttpError, exchange, redact_keys, seconds};
 use super::super::{ProbeResult, Status, shorten};
-use super::request::{NOT_FOUND, Run, fill, is_read, join_words, plural, route_name, with_token};
+use super::request::{NOT_FOUND, Run, fill, is_limited, is_read, plural, route_name, with_token};
 use super::{skipped, title};
 
-/// Latency samples per route without and with permission for active probing.
+/// Latency samples of the judged route without and with permission for active probing, and of
+/// the other route (context) when active.
 const PASSIVE_SAMPLES: usize = 5;
-const PASSIVE_CHAT_SAMPLES: usize = 3;
 const ACTIVE_SAMPLES: usize = 30;
-const ACTIVE_CHAT_SAMPLES: usize = 15;
+const CONTEXT_SAMPLES: usize = 10;
+/// The fewest answers a p95 is judged on: with fewer, one slow answer decides it.
+const MIN_SAMPLES: usize = 20;
 /// Requests of a rate-limit burst in flight together.
 const BURST_BATCH: usize = 10;
 /// Below this many requests, a burst without a 429 proves little.
@@ -35,10 +37,6 @@ struct Burst {
     example: Option<String>,
 }
 
-fn is_limited(r: &Reply) -> bool {
-    r.status == 429 || (r.status == 503 && r.header("retry-after").is_some())
-}
-
 async fn burst(run: &Run<'_>, call: &Call, max: usize) -> Burst {
     let started = Instant::now();
     let deadline = run.deadline();
@@ -46,7 +44,7 @@ async fn burst(run: &Run<'_>, call: &Call, max: usize) -> Burst {
     while found.sent < max && Instant::now() < deadline {
         let size = BURST_BATCH.min(max - found.sent);
         let first = found.sent;
-        let answers = join_all((0..size).map(|i| async move { (first + i + 1, run.fetch(call).await) })).await;
+        let answers = join_all((0..size).map(|i| async move { (first + i + 1, run.fetch_raw(call).await) })).await;
         found.sent += size;
         for (number, outcome) in answers {
             match outcome {
@@ -213,12 +211,11 @@ fn judge_burst(name: &str, b: &Burst, needs_login: bool) -> (Status, String) {
     }
 }
 
-pub(super) async fn rate_limit(run: &Run<'_>) -> ProbeResult {
-    const ID: &str = "api.rate_limit";
+pub(crate) async fn rate_limit(run: &Run<'_>) -> ProbeResult {
     let t = &run.file.target;
     if t.chat.is_none() && t.login.is_none() {
         return skipped(
-            ID,
+            run.id,
             "The target file names no chat or login route, so no burst was sent.",
             "Describe the chat route under [target.chat] and the sign-in route under [target.login].",
         );
@@ -226,7 +223,7 @@ pub(super) async fn rate_limit(run: &Run<'_>) -> ProbeResult {
     let max = run.max_requests();
     if !run.active() {
         return skipped(
-            ID,
+            run.id,
             &format!("Not tried: this check sends a burst of up to {max} requests, which needs your permission."),
             "If you own this product or may test it, set allowed = true under [active] in the target file (max_requests bounds the burst).",
         );
@@ -238,50 +235,69 @@ pub(super) async fn rate_limit(run: &Run<'_>) -> ProbeResult {
         });
         Some(Call::new("POST", url).json(body))
     });
-    let chat = run.chat_call("Hello").map(|c| with_token(c, run.tokens.a.as_deref()));
-    let (chat_max, login_max) = match (&chat, &login) {
-        (Some(_), Some(_)) => {
-            let login_max = (max / 4).clamp(1, 25);
-            (max.saturating_sub(login_max), login_max)
+    // The seeds ask for limits per IP address and per user: a public chat route gets a burst
+    // without a login and, with a test token, one as account A; a private one only the latter.
+    let mut chats: Vec<(&'static str, Call)> = Vec::new();
+    let mut unsent: Option<String> = None;
+    if let Some(call) = run.chat_call("Hello") {
+        let private = run.chat_is_private().await;
+        match (private, run.tokens.a.as_deref()) {
+            (true, Some(a)) => chats.push(("chat (as account A)", call.bearer(a))),
+            (true, None) => {
+                unsent = Some(
+                    "your chat route needs a login and no token for account A is set, so no chat burst was sent".into(),
+                );
+            }
+            (false, a) => {
+                chats.push(("chat", call.clone()));
+                if let Some(a) = a {
+                    chats.push(("chat (as account A)", call.bearer(a)));
+                }
+            }
         }
-        (Some(_), None) => (max, 0),
-        _ => (0, max),
+    }
+    let login_max = match (chats.is_empty(), &login) {
+        (_, None) => 0,
+        (true, Some(_)) => max,
+        (false, Some(_)) => (max / 4).clamp(1, 25),
     };
-    let (chat_burst, login_burst) = tokio::join!(
-        async {
-            match &chat {
-                Some(call) if chat_max > 0 => Some(burst(run, call, chat_max).await),
-                _ => None,
-            }
-        },
-        async {
-            match &login {
-                Some(call) if login_max > 0 => Some(burst(run, call, login_max).await),
-                _ => None,
-            }
+    let chat_max = max.saturating_sub(login_max) / chats.len().max(1);
+    // One after the other: bursts at the same time would share one per-IP limit, and a 429 could
+    // not be told apart.
+    let mut judged: Vec<(&str, Burst, Status, String)> = Vec::new();
+    for (name, call) in &chats {
+        if chat_max == 0 {
+            break;
         }
-    );
-    let judged: Vec<(&str, &Burst, Status, String)> = [("chat", &chat_burst, true), ("login", &login_burst, false)]
-        .into_iter()
-        .filter_map(|(name, b, needs_login)| {
-            b.as_ref().map(|b| {
-                let (status, sentence) = judge_burst(name, b, needs_login);
-                (name, b, status, sentence)
-            })
-        })
-        .collect();
+        let b = burst(run, call, chat_max).await;
+        let (status, sentence) = judge_burst(name, &b, true);
+        judged.push((name, b, status, sentence));
+    }
+    if let Some(call) = &login
+        && login_max > 0
+    {
+        let b = burst(run, call, login_max).await;
+        let (status, sentence) = judge_burst("login", &b, false);
+        judged.push(("login", b, status, sentence));
+    }
     let rank = |s: Status| match s {
         Status::Fail => 0,
         Status::Error => 1,
         Status::Warn => 2,
         _ => 3,
     };
-    let status = judged
+    let mut status = judged
         .iter()
         .map(|(_, _, s, _)| *s)
         .min_by_key(|s| rank(*s))
         .unwrap_or(Status::Error);
     let mut sentences: Vec<String> = judged.iter().map(|(_, _, _, s)| s.clone()).collect();
+    if let Some(why) = &unsent {
+        sentences.push(why.clone());
+        if status == Status::Pass {
+            status = Status::Warn;
+        }
+    }
     if let Some(first) = sentences.first_mut() {
         let mut chars = first.chars();
         if let Some(c) = chars.next() {
@@ -290,32 +306,44 @@ pub(super) async fn rate_limit(run: &Run<'_>) -> ProbeResult {
     }
     let mut summary = sentences.join("; ");
     summary.push('.');
-    if status == Status::Fail && judged.iter().any(|(n, _, s, _)| *n == "chat" && *s == Status::Fail) {
+    if status == Status::Fail
+        && judged
+            .iter()
+            .any(|(n, _, s, _)| n.starts_with("chat") && *s == Status::Fail)
+    {
         summary.push_str(" Anyone can run up your AI bill or slow the service for everyone.");
     }
     let fix = match status {
+        Status::Fail | Status::Warn if unsent.is_some() && judged.iter().all(|(_, _, s, _)| *s == Status::Pass) => {
+            Some(
+                "Set the environment variable named by token_a_env under [auth] to a test account's token, so the chat route's limit can be tested too.",
+            )
+        }
         Status::Fail | Status::Warn => Some(
             "Limit requests per user and per IP address on the chat and login routes (e.g. 30 chat messages a minute, 10 sign-in attempts in 10 minutes), answer 429 with a Retry-After header when the limit is hit, and keep the limit in a shared store (Redis) when you run several servers.",
         ),
         Status::Error => Some("Check that the routes are reachable and a test token is set, then run the check again."),
         _ => None,
     };
-    let mut result = ProbeResult::new(ID, status, title(ID), summary);
+    let mut result = ProbeResult::new(run.id, status, title(run.id), summary);
     for (name, b, _, _) in &judged {
+        let label = *name;
+        let first = match &b.limited_at {
+            None => "no 429".to_string(),
+            Some((1, _)) => "429 from the first request: the limit was already reached (by this run's latency sample, which runs just before, or by an earlier run)".to_string(),
+            Some((n, _)) => format!("first 429 at request {n}"),
+        };
         result = result.evidence(
-            format!("{name} burst"),
+            format!("{label} burst"),
             format!(
-                "{} requests in {} ({} at a time); {}",
+                "{} requests in {} ({} at a time); {first}",
                 b.sent,
                 seconds(b.elapsed),
-                BURST_BATCH,
-                b.limited_at
-                    .as_ref()
-                    .map_or_else(|| "no 429".to_string(), |(n, _)| format!("first 429 at request {n}"))
+                BURST_BATCH
             ),
         );
         if let Some(example) = &b.example {
-            result = result.evidence(format!("{name} answer"), example.clone());
+            result = result.evidence(format!("{label} answer"), example.clone());
         }
     }
     match fix {
@@ -361,6 +389,10 @@ async fn sample(run: &Run<'_>, name: &str, call: &Call, count: usize, limit_ms: 
         }
         match outcome {
             Ok(r) if r.is_success() => s.times.push(u64::try_from(r.elapsed.as_micros()).unwrap_or(u64::MAX)),
+            Ok(r) if is_limited(&r) => {
+                s.trouble = Some("your API's rate limit still answered 429 after the wait it asked for".into());
+                break;
+            }
             Ok(r) => {
                 s.trouble = Some(format!("it answered {} rather than 2xx", r.status));
                 break;
@@ -413,8 +445,16 @@ fn show_ms(ms: f64) -> String {
     }
 }
 
-pub(super) async fn latency(run: &Run<'_>) -> ProbeResult {
-    const ID: &str = "api.latency";
+/// What the latency check times: the chat route when there is one (the seeds' "normal chat
+/// requests"), else a health or private read route; the other route's figures are context.
+struct Plan {
+    judged: Option<(String, Call, f64)>,
+    context: Option<(String, Call)>,
+    /// Why the chat route could not be timed (it needs a login and no token is set).
+    blocked: Option<String>,
+}
+
+async fn latency_plan(run: &Run<'_>) -> Plan {
     let t = &run.file.target;
     let auth = &run.file.auth;
     let normal: Option<(String, Call)> = if let Some(url) = t.health_path.as_deref().and_then(|p| run.url(p)) {
@@ -433,151 +473,89 @@ pub(super) async fn latency(run: &Run<'_>) -> ProbeResult {
                 Some((route_name(route), Call::get(url).bearer(token)))
             })
     };
-    // Chat samples use account B when there is one, so the rate-limit burst (account A) and
-    // these samples do not eat into one limit.
-    let chat = run
-        .chat_call("Hello")
-        .map(|call| with_token(call, run.tokens.b.as_deref().or(run.tokens.a.as_deref())));
-    if normal.is_none() && chat.is_none() {
+    let chat_limit = run.options.model_bound_ms.unwrap_or(run.options.latency_p95_ms);
+    let Some(chat) = run.chat_call("Hello") else {
+        return Plan {
+            judged: normal.map(|(name, call)| (name, call, run.options.latency_p95_ms)),
+            context: None,
+            blocked: None,
+        };
+    };
+    // A private chat route answers 401 without a token: timing that would time the refusal.
+    let private = run.chat_is_private().await;
+    match (private, run.tokens.a.as_deref()) {
+        (true, None) => Plan {
+            blocked: Some(format!(
+                "Your chat route needs a login and no token for account A is set, so its speed (the one the checklist judges) could not be measured{}.",
+                if normal.is_some() {
+                    "; the other route's figures are below"
+                } else {
+                    ""
+                }
+            )),
+            judged: None,
+            context: normal,
+        },
+        (_, token) => Plan {
+            judged: Some(("chat route".into(), with_token(chat, token), chat_limit)),
+            context: normal,
+            blocked: None,
+        },
+    }
+}
+
+pub(crate) async fn latency(run: &Run<'_>) -> ProbeResult {
+    let plan = latency_plan(run).await;
+    if plan.judged.is_none() && plan.context.is_none() {
         return skipped(
-            ID,
+            run.id,
             "The target file names no health address, chat route or private GET route with a token, so nothing was timed.",
-            "Add health_path under [target], or describe the chat route, so response times can be sampled.",
+            "Describe the chat route under [target.chat] (or add health_path under [target]), so response times can be sampled.",
         );
     }
-    let (normal_n, chat_n) = if run.active() {
-        let max = run.max_requests();
-        match (&normal, &chat) {
-            (Some(_), Some(_)) => {
-                let n = (max * 3 / 5).clamp(1, ACTIVE_SAMPLES);
-                (n, max.saturating_sub(n).min(ACTIVE_CHAT_SAMPLES))
-            }
-            (Some(_), None) => (max.min(ACTIVE_SAMPLES), 0),
-            _ => (0, max.min(ACTIVE_CHAT_SAMPLES)),
+    let max = run.max_requests();
+    let (judged_n, context_n) = if run.active() {
+        let judged_n = max.min(ACTIVE_SAMPLES);
+        (judged_n, max.saturating_sub(judged_n).min(CONTEXT_SAMPLES))
+    } else {
+        (PASSIVE_SAMPLES, PASSIVE_SAMPLES)
+    };
+    let judged = match &plan.judged {
+        Some((name, call, limit)) => Some(sample(run, name, call, judged_n, *limit).await),
+        None => None,
+    };
+    let context = match &plan.context {
+        Some((name, call)) if context_n > 0 => {
+            Some(sample(run, name, call, context_n, run.options.latency_p95_ms).await)
         }
-    } else {
-        (PASSIVE_SAMPLES, PASSIVE_CHAT_SAMPLES)
+        _ => None,
     };
-    let chat_limit = run.options.model_bound_ms.unwrap_or(run.options.latency_p95_ms);
-    let mut sampled = Vec::new();
-    if let Some((name, call)) = &normal
-        && normal_n > 0
-    {
-        sampled.push(sample(run, name, call, normal_n, run.options.latency_p95_ms).await);
-    }
-    if let Some(call) = &chat
-        && chat_n > 0
-    {
-        sampled.push(sample(run, "chat route", call, chat_n, chat_limit).await);
-    }
     let timeout = run.http.timeout();
-    let measured: Vec<(&Samples, [f64; 4])> = sampled.iter().filter_map(|s| percentiles(s).map(|p| (s, p))).collect();
-    // Answered samples: the only ones with a latency.
-    let n = |s: &Samples| s.times.len();
-    // More than 10 % of a route's requests timed out: it did not answer in time, and what the
-    // others measured says little.
-    let late = |s: &Samples| s.timeouts * 10 > s.times.len() + s.timeouts;
-    let slow = measured.iter().find(|(s, p)| !late(s) && p[1] > s.limit_ms);
-    let timed_out: usize = sampled.iter().map(|s| s.timeouts).sum();
-    let (status, summary, fix) = if let Some((s, p)) = slow {
-        // With a handful of samples one outlier sets the p95; only a slow median is certain.
-        let certain = n(s) >= 10 || p[0] > s.limit_ms;
-        let fix = if s.name == "chat route" {
-            "Find where the chat request waits: stream the model's answer, trim the prompt and context, cache what repeats, and move slow tool calls to a background job; where the AI model itself is the slow part, agree a model-bound limit and put timeouts and retries around the call."
-        } else {
-            "Find what this route waits on (slow database queries, calls to other services, cold starts) and fix or cache it; keep normal requests free of AI model calls."
-        };
-        (
-            if certain { Status::Fail } else { Status::Warn },
-            format!(
-                "Your {} is slow: 95 in 100 answers take up to {} (limit {}, {} request{}){}.",
-                s.name,
-                show_ms(p[1]),
-                show_ms(s.limit_ms),
-                n(s),
-                if n(s) == 1 { "" } else { "s" },
-                if certain {
-                    ""
-                } else {
-                    "; a small sample — allow active probing for a bigger one"
-                }
-            ),
-            Some(fix.to_string()),
-        )
-    } else if let Some(s) = sampled.iter().find(|s| late(s)) {
-        (
+    let (status, summary, fix) = match (&judged, &plan.blocked) {
+        (_, Some(blocked)) => (
             Status::Error,
-            format!(
-                "Your {} did not answer in time: {} of {} requests ran past the {} timeout, so its speed could not be measured (a timeout is not a response time).",
-                s.name,
-                s.timeouts,
-                s.times.len() + s.timeouts,
-                seconds(timeout)
-            ),
-            Some(
-                "Check that the API is up and not overloaded, or raise the timeout with --timeout if answers this slow are expected, then run the check again."
-                    .into(),
-            ),
-        )
-    } else if measured.is_empty() {
-        let why = sampled
-            .iter()
-            .find_map(|s| s.trouble.clone().map(|t| format!("your {}: {t}", s.name)))
-            .unwrap_or_else(|| "no request was answered".into());
-        (
+            blocked.clone(),
+            Some("Set the environment variable named by token_a_env under [auth] to a test account's token, then run the check again.".to_string()),
+        ),
+        (Some(s), None) => judge_samples(s, run.active(), timeout),
+        (None, None) => (
             Status::Error,
-            format!("Could not time your API: {why}."),
-            Some(
-                "Check that the routes are reachable and answer 200 with the test tokens, then run the check again."
-                    .into(),
-            ),
-        )
-    } else {
-        let parts: Vec<String> = measured
-            .iter()
-            .map(|(s, p)| {
-                format!(
-                    "{} on your {} ({})",
-                    show_ms(p[1]),
-                    s.name,
-                    plural(n(s), "request", "requests")
-                )
-            })
-            .collect();
-        let mut limits: Vec<String> = measured.iter().map(|(s, _)| show_ms(s.limit_ms)).collect();
-        limits.dedup();
-        let apart = if timed_out > 0 {
-            format!(
-                " {} ran past the {} timeout and {} counted apart, not as response times.",
-                plural(timed_out, "request", "requests"),
-                seconds(timeout),
-                if timed_out == 1 { "is" } else { "are" }
-            )
-        } else {
-            String::new()
-        };
-        (
-            Status::Pass,
-            format!(
-                "95 in 100 answers came within {}, under the {} limit.{apart}",
-                join_words(&parts.iter().map(String::as_str).collect::<Vec<_>>()),
-                limits.join(" / ")
-            ),
+            "Nothing could be timed.".to_string(),
             None,
-        )
+        ),
     };
-    let mut result = ProbeResult::new(ID, status, title(ID), summary);
-    for s in &sampled {
+    let mut result = ProbeResult::new(run.id, status, title(run.id), summary);
+    for s in judged.iter().chain(context.iter()) {
         let figures = percentiles(s).map_or_else(
             || "not measured".to_string(),
             |p| {
                 format!(
-                    "p50 {} · p95 {} · p99 {} · max {} · {} requests, one at a time · limit {}",
+                    "p50 {} · p95 {} · p99 {} · max {} · {} · limit {}",
                     show_ms(p[0]),
                     show_ms(p[1]),
                     show_ms(p[2]),
                     show_ms(p[3]),
-                    n(s),
+                    plural(s.times.len(), "request, one at a time", "requests, one at a time"),
                     show_ms(s.limit_ms)
                 )
             },
@@ -596,7 +574,12 @@ pub(super) async fn latency(run: &Run<'_>) -> ProbeResult {
         } else {
             String::new()
         };
-        result = result.evidence(s.name.clone(), format!("{figures}{timeouts}{trouble}"));
+        let role = if judged.as_ref().is_some_and(|j| std::ptr::eq(j, s)) {
+            ""
+        } else {
+            " (context, not judged)"
+        };
+        result = result.evidence(format!("{}{role}", s.name), format!("{figures}{timeouts}{trouble}"));
         if let Some(example) = &s.example {
             result = result.evidence(format!("{} request", s.name), example.clone());
         }
@@ -605,6 +588,106 @@ pub(super) async fn latency(run: &Run<'_>) -> ProbeResult {
         Some(fix) => result.fix(fix),
         None => result,
     }
+}
+
+/// The verdict on the judged route's samples: a p95 needs at least [`MIN_SAMPLES`] answers to
+/// pass; fewer is a warning ("too few samples to judge"), unless even the median is over the
+/// limit, which is a failure on any sample.
+fn judge_samples(s: &Samples, active: bool, timeout: Duration) -> (Status, String, Option<String>) {
+    let n = s.times.len();
+    let late = s.timeouts * 10 > n + s.timeouts;
+    let Some(p) = percentiles(s) else {
+        let why = s.trouble.clone().unwrap_or_else(|| "no request was answered".into());
+        return (
+            Status::Error,
+            format!("Could not time your {}: {why}.", s.name),
+            Some(
+                "Check that the route is reachable and answers 200 with the test token, then run the check again."
+                    .into(),
+            ),
+        );
+    };
+    if late {
+        return (
+            Status::Error,
+            format!(
+                "Your {} did not answer in time: {} of {} requests ran past the {} timeout, so its speed could not be measured (a timeout is not a response time).",
+                s.name,
+                s.timeouts,
+                n + s.timeouts,
+                seconds(timeout)
+            ),
+            Some(
+                "Check that the API is up and not overloaded, or raise the timeout with --timeout if answers this slow are expected, then run the check again."
+                    .into(),
+            ),
+        );
+    }
+    let slow_fix = if s.name == "chat route" {
+        "Find where the chat request waits: stream the model's answer, trim the prompt and context, cache what repeats, and move slow tool calls to a background job; where the AI model itself is the slow part, agree a model-bound limit and put timeouts and retries around the call."
+    } else {
+        "Find what this route waits on (slow database queries, calls to other services, cold starts) and fix or cache it; keep normal requests free of AI model calls."
+    };
+    let counted = plural(n, "request", "requests");
+    let (limit, p50, p95) = (show_ms(s.limit_ms), show_ms(p[0]), show_ms(p[1]));
+    if p[0] > s.limit_ms {
+        return (
+            Status::Fail,
+            format!(
+                "Your {} is slow: half of its answers take longer than {p50} (limit {limit} for 95 in 100, {counted}).",
+                s.name
+            ),
+            Some(slow_fix.into()),
+        );
+    }
+    if n < MIN_SAMPLES {
+        let how = if active {
+            "raise max_requests under [active] to at least 20 for a real measurement"
+        } else {
+            "allow active probing (allowed = true under [active]) for a real measurement"
+        };
+        let seen = if p[1] > s.limit_ms {
+            format!("; so far 95 in 100 took up to {p95}, over the {limit} limit")
+        } else {
+            format!("; so far 95 in 100 came within {p95} (limit {limit})")
+        };
+        return (
+            Status::Warn,
+            format!(
+                "Too few samples to judge your {}: {counted} answered, {MIN_SAMPLES} are needed{seen}.",
+                s.name
+            ),
+            Some(format!("Run the check again with more samples: {how}.")),
+        );
+    }
+    if p[1] > s.limit_ms {
+        return (
+            Status::Fail,
+            format!(
+                "Your {} is slow: 95 in 100 answers take up to {p95} (limit {limit}, {counted}).",
+                s.name
+            ),
+            Some(slow_fix.into()),
+        );
+    }
+    let apart = if s.timeouts > 0 {
+        format!(
+            " {} ran past the {} timeout and {} counted apart, not as response times.",
+            plural(s.timeouts, "request", "requests"),
+            seconds(timeout),
+            if s.timeouts == 1 { "is" } else { "are" }
+        )
+    } else {
+        String::new()
+    };
+    (
+        Status::Pass,
+        format!(
+            "95 in 100 answers came within {p95} on your {} ({counted}), under the {limit} limit.{apart}",
+            s.name
+        ),
+        None,
+    )
 }
 
 #[cfg(test)]

@@ -15,43 +15,27 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use futures_util::future::join_all;
 use url::Url;
 
+use super::engine::{self, Progress};
 use super::http::{Http, MIN_SCRUBBED, seconds, token_preview};
+use super::registry::{self, ApiFn, Check, Family, Runner};
 use super::{ProbeResult, Status};
 use crate::checklist::Checklist;
 use crate::target::{Auth, TargetFile};
 
-/// The check ids this family produces, in report order.
-pub const CHECKS: [&str; 10] = [
-    "api.health",
-    "api.auth_required",
-    "api.object_authz",
-    "api.cors",
-    "api.error_leakage",
-    "api.rate_limit",
-    "api.latency",
-    "api.webhook_signature",
-    "api.role_authz",
-    "api.request_id",
-];
+pub use request::MAX_WAITED;
 
-mod auth;
-mod cors;
-mod health;
-mod leakage;
-mod limits;
+pub(crate) mod auth;
+pub(crate) mod cors;
+pub(crate) mod health;
+pub(crate) mod leakage;
+pub(crate) mod limits;
+pub mod needs;
 mod request;
-mod webhook;
+pub(crate) mod webhook;
 
-use auth::{auth_required, object_authz, role_authz};
-use cors::cors;
-use health::{health, request_id};
-use leakage::error_leakage;
-use limits::{latency, rate_limit};
-use request::{Run, is_read};
-use webhook::webhook_signature;
+pub use request::Run;
 
 /// The test tokens, read from the environment variables the target file names. Never stored,
 /// never printed: `Debug` shows only a preview and the length.
@@ -135,32 +119,12 @@ impl ApiOptions {
 
 /// Whether the target gives what the check needs (tokens are looked up when it runs).
 pub fn is_configured(check: &str, target: &TargetFile) -> bool {
-    let t = &target.target;
-    let base = t.api_base.is_some() || t.app_url.is_some();
-    let auth = &target.auth;
-    base && match check {
-        "api.health" => t.health_path.is_some(),
-        "api.auth_required" => !t.private_routes.is_empty() || !t.admin_routes.is_empty(),
-        "api.object_authz" => {
-            auth.object_b.is_some()
-                && auth.token_a_env.is_some()
-                && auth.token_b_env.is_some()
-                && t.private_routes.iter().any(|r| is_read(&r.method))
-        }
-        "api.cors" | "api.request_id" => true,
-        "api.error_leakage" => t.chat.is_some(),
-        "api.rate_limit" => t.chat.is_some() || t.login.is_some(),
-        "api.latency" => {
-            t.health_path.is_some() || t.chat.is_some() || t.private_routes.iter().any(|r| is_read(&r.method))
-        }
-        "api.webhook_signature" => t.webhook.is_some(),
-        "api.role_authz" => auth.token_low_env.is_some() && t.admin_routes.iter().any(|r| is_read(&r.method)),
-        _ => false,
-    }
+    registry::find(check).is_some_and(|c| c.family == Family::Api && (c.configured)(target))
 }
 
-/// Runs one check; `None` for an id this family does not have. A check the target does not
-/// configure comes back `skipped` with the reason; one that cannot decide comes back `error`.
+/// Runs one check of the family without an engine around it (tests, benchmarks); `None` for an
+/// id this family does not have. A check the target does not configure comes back `skipped`
+/// with the reason; one that cannot decide comes back `error`.
 pub async fn check(
     id: &str,
     target: &TargetFile,
@@ -168,75 +132,79 @@ pub async fn check(
     http: &Http,
     options: &ApiOptions,
 ) -> Option<ProbeResult> {
-    let id: &'static str = CHECKS.iter().copied().find(|c| *c == id)?;
+    let check = registry::find(id).filter(|c| c.family == Family::Api)?;
+    let Runner::Api(f) = check.run else { return None };
+    Some(run(check, f, target, tokens, http, options, &Progress::silent(check.id)).await)
+}
+
+/// Runs every check of the family in the engine's order (ordinary checks together, then the
+/// latency sample, then the burst), returned in report order.
+pub async fn check_all(target: &TargetFile, tokens: &Tokens, http: &Http, options: &ApiOptions) -> Vec<ProbeResult> {
+    let checks: Vec<&'static Check> = registry::CHECKS.iter().filter(|c| c.family == Family::Api).collect();
+    engine::phased(&checks, |check| check_one(check, target, tokens, http, options)).await
+}
+
+async fn check_one(
+    check: &'static Check,
+    target: &TargetFile,
+    tokens: &Tokens,
+    http: &Http,
+    options: &ApiOptions,
+) -> ProbeResult {
+    match check.run {
+        Runner::Api(f) => run(check, f, target, tokens, http, options, &Progress::silent(check.id)).await,
+        Runner::Email(_) => ProbeResult::new(check.id, Status::Skipped, check.title, "Not an API check."),
+    }
+}
+
+/// Runs `f`, the API check `check`, within its time budget. The budget grows by the time the
+/// check waited because the API asked it to (429 with `Retry-After`), up to [`MAX_WAITED`] in all;
+/// every token is scrubbed from the result.
+pub(crate) async fn run(
+    check: &'static Check,
+    f: ApiFn,
+    target: &TargetFile,
+    tokens: &Tokens,
+    http: &Http,
+    options: &ApiOptions,
+    progress: &Progress,
+) -> ProbeResult {
     let Some(base) = base_of(target) else {
-        return Some(skipped(
-            id,
+        return skipped(
+            check.id,
             "The target file gives no API or app address, so there is nothing to test.",
             "Add api_base = \"https://api.your-product.example\" under [target].",
-        ));
+        );
     };
-    let run = Run {
-        file: target,
-        tokens,
-        http,
-        options,
-        base,
-        started: Instant::now(),
-    };
-    let work = async {
-        match id {
-            "api.health" => health(&run).await,
-            "api.auth_required" => auth_required(&run).await,
-            "api.object_authz" => object_authz(&run).await,
-            "api.cors" => cors(&run).await,
-            "api.error_leakage" => error_leakage(&run).await,
-            "api.rate_limit" => rate_limit(&run).await,
-            "api.latency" => latency(&run).await,
-            "api.webhook_signature" => webhook_signature(&run).await,
-            "api.role_authz" => role_authz(&run).await,
-            _ => request_id(&run).await,
+    let run = Run::new(check.id, target, tokens, http, options, base, progress);
+    let work = f(&run);
+    tokio::pin!(work);
+    let result = loop {
+        let end = run.budget_end();
+        tokio::select! {
+            result = &mut work => break result,
+            () = tokio::time::sleep_until(end.into()) => {
+                if Instant::now() >= run.budget_end() {
+                    break ProbeResult::new(
+                        check.id,
+                        Status::Error,
+                        check.title,
+                        format!(
+                            "The check did not finish within its time budget of {} and was stopped; nothing was decided.",
+                            seconds(options.budget)
+                        ),
+                    )
+                    .fix("Check that the API answers promptly, or raise the timeout with --timeout, then run the check again.");
+                }
+            }
         }
     };
-    let result = match tokio::time::timeout(options.budget, Box::pin(work)).await {
-        Ok(result) => result,
-        Err(_) => ProbeResult::new(
-            id,
-            Status::Error,
-            title(id),
-            format!(
-                "The check did not finish within its time budget of {} and was stopped; nothing was decided.",
-                seconds(options.budget)
-            ),
-        )
-        .fix("Check that the API answers promptly, or raise the timeout with --timeout, then run the check again."),
-    };
-    Some(scrub(result, tokens))
+    scrub(run.annotate(result), tokens)
 }
 
-/// Runs every check of the family concurrently (the shared [`Http`] keeps to its per-host
-/// limit), in [`CHECKS`] order.
-pub async fn check_all(target: &TargetFile, tokens: &Tokens, http: &Http, options: &ApiOptions) -> Vec<ProbeResult> {
-    join_all(CHECKS.iter().map(|id| check(id, target, tokens, http, options)))
-        .await
-        .into_iter()
-        .flatten()
-        .collect()
-}
-
+/// The registry's title of `id`.
 fn title(id: &str) -> &'static str {
-    match id {
-        "api.health" => "Health endpoint",
-        "api.auth_required" => "Private routes need a login",
-        "api.object_authz" => "Customers cannot open each other's data",
-        "api.cors" => "Browser access rules (CORS)",
-        "api.error_leakage" => "Error messages hide internals",
-        "api.rate_limit" => "Rate limits",
-        "api.latency" => "Response time (p95)",
-        "api.webhook_signature" => "Webhook signatures",
-        "api.role_authz" => "Admin routes need an admin",
-        _ => "Request ids for tracing",
-    }
+    registry::find(id).map_or("API check", |c| c.title)
 }
 
 fn skipped(id: &str, summary: &str, fix: &str) -> ProbeResult {
@@ -355,6 +323,7 @@ mod tests {
             body: body.as_bytes().to_vec(),
             truncated: false,
             elapsed: Duration::from_millis(3),
+            reconnected: false,
         }
     }
 }

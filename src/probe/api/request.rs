@@ -2,11 +2,13 @@
 //! sends), [`Sent`], and the small helpers for routes, tokens, refused requests and wording.
 
 use std::fmt::Write as _;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use url::Url;
 
-use super::super::http::{Call, Http, HttpError, Reply, exchange, redact_keys};
+use super::super::engine::Progress;
+use super::super::http::{Call, Http, HttpError, Reply, exchange, redact_keys, seconds};
 use super::super::{ProbeResult, Status, shorten};
 use super::{ApiOptions, Tokens, skipped, title};
 use crate::target::{Route, TargetFile};
@@ -14,14 +16,34 @@ use crate::target::{Route, TargetFile};
 /// An id no real object has: write routes are only ever tried on it.
 pub(super) const NO_SUCH_ID: &str = "launchready-probe-no-such-id";
 
-/// What one check run needs.
-pub(super) struct Run<'a> {
+/// The longest one wait for a rate limit may be: an API that asks for longer gets no retry.
+pub const MAX_WAIT: Duration = Duration::from_secs(60);
+/// The most one check waits for rate limits in all; its time budget grows by as much.
+pub const MAX_WAITED: Duration = Duration::from_secs(90);
+/// The wait when a 429 says nothing about when to retry.
+const DEFAULT_WAIT: Duration = Duration::from_secs(5);
+
+/// What one check run needs, and how it sends.
+pub struct Run<'a> {
+    /// The check's id, from the registry.
+    pub(super) id: &'static str,
     pub(super) file: &'a TargetFile,
     pub(super) tokens: &'a Tokens,
     pub(super) http: &'a Http,
     pub(super) options: &'a ApiOptions,
     pub(super) base: String,
     pub(super) started: Instant,
+    progress: &'a Progress,
+    waits: Mutex<Waits>,
+    /// What happened on the way that the evidence should say (waits, retries), with counts.
+    notes: Mutex<Vec<(String, usize)>>,
+}
+
+/// The time a check spent waiting for rate limits, as the union of the waits.
+#[derive(Debug, Default)]
+struct Waits {
+    total: Duration,
+    until: Option<Instant>,
 }
 
 /// One request sent, with what it was for and what came back.
@@ -41,7 +63,30 @@ impl Sent {
     }
 }
 
-impl Run<'_> {
+impl<'a> Run<'a> {
+    pub(super) fn new(
+        id: &'static str,
+        file: &'a TargetFile,
+        tokens: &'a Tokens,
+        http: &'a Http,
+        options: &'a ApiOptions,
+        base: String,
+        progress: &'a Progress,
+    ) -> Run<'a> {
+        Run {
+            id,
+            file,
+            tokens,
+            http,
+            options,
+            base,
+            started: Instant::now(),
+            progress,
+            waits: Mutex::default(),
+            notes: Mutex::default(),
+        }
+    }
+
     /// The address of `path` (which may carry a query) under the base.
     pub(super) fn url(&self, path: &str) -> Option<Url> {
         Url::parse(&format!("{}{path}", self.base)).ok()
@@ -56,16 +101,118 @@ impl Run<'_> {
         }
     }
 
+    /// Sends `call` as [`Run::fetch_raw`] does; a rate-limited answer (429) is not taken as the
+    /// answer: the check waits as long as the API asks (up to [`MAX_WAIT`], and [`MAX_WAITED`] in
+    /// all), saying so as progress, and sends the request once more. What came back then is the
+    /// answer, 429 or not, and the evidence says what happened.
+    pub(super) async fn fetch(&self, call: &Call) -> Result<Reply, HttpError> {
+        let outcome = self.fetch_raw(call).await;
+        let Ok(reply) = &outcome else { return outcome };
+        if !is_limited(reply) {
+            return outcome;
+        }
+        let asked = retry_after(reply, SystemTime::now());
+        let wait = asked.unwrap_or(DEFAULT_WAIT);
+        let said = asked.map_or_else(
+            || format!("gave no Retry-After, so launchready waited {}", seconds(wait)),
+            |w| format!("asked to wait {}", seconds(w)),
+        );
+        if wait > MAX_WAIT {
+            self.note(format!(
+                "Your API answered 429 (too many requests) and {said}, longer than launchready waits ({}), so the request was not sent again.",
+                seconds(MAX_WAIT)
+            ));
+            return outcome;
+        }
+        if !self.reserve_wait(wait) {
+            self.note(format!(
+                "Your API answered 429 (too many requests) and {said}, but this check had already waited {} for rate limits, so the request was not sent again.",
+                seconds(MAX_WAITED)
+            ));
+            return outcome;
+        }
+        self.progress.say(match asked {
+            Some(w) => format!("your API asked to wait {} (too many requests); waiting", seconds(w)),
+            None => format!("your API said too many requests; waiting {}", seconds(wait)),
+        });
+        tokio::time::sleep(wait).await;
+        let again = self.fetch_raw(call).await;
+        let still = matches!(&again, Ok(r) if is_limited(r));
+        self.note(if still {
+            format!(
+                "Your API answered 429 (too many requests) and {said}; after the wait it still answered 429, so its rate limit decided nothing here."
+            )
+        } else {
+            format!("Your API answered 429 (too many requests) and {said}; launchready waited and sent the request again.")
+        });
+        again
+    }
+
     /// Sends `call`, with every test token (not only the one sent) replaced in the answer's body
     /// and headers before anything of it is cut into evidence: a token cut at the edge of an
-    /// excerpt could no longer be found and replaced by [`scrub`](super::scrub).
-    pub(super) async fn fetch(&self, call: &Call) -> Result<Reply, HttpError> {
+    /// excerpt could no longer be found and replaced by [`scrub`](super::scrub). A 429 is the
+    /// answer here (bursts count them).
+    pub(super) async fn fetch_raw(&self, call: &Call) -> Result<Reply, HttpError> {
         let mut outcome = self.http.send(call).await;
         if let Ok(reply) = &mut outcome {
             let tokens: Vec<&str> = self.tokens.values().collect();
             super::super::http::scrub_reply(reply, &tokens);
+            if reply.reconnected {
+                self.note(
+                    "The server had closed a connection launchready reused, so the request was sent again on a new one."
+                        .to_string(),
+                );
+            }
         }
         outcome
+    }
+
+    /// Adds `wait` to the time this check waited (overlapping waits count once); `false`, and
+    /// nothing added, when that would pass [`MAX_WAITED`].
+    fn reserve_wait(&self, wait: Duration) -> bool {
+        let now = Instant::now();
+        let end = now + wait;
+        let mut waits = self.waits.lock().unwrap_or_else(PoisonError::into_inner);
+        let from = waits.until.map_or(now, |u| u.max(now));
+        let added = end.saturating_duration_since(from);
+        if waits.total + added > MAX_WAITED {
+            return false;
+        }
+        waits.total += added;
+        waits.until = Some(waits.until.map_or(end, |u| u.max(end)));
+        true
+    }
+
+    fn waited(&self) -> Duration {
+        self.waits.lock().unwrap_or_else(PoisonError::into_inner).total
+    }
+
+    /// When the check's time budget ends: its budget plus the time it waited for rate limits.
+    pub(super) fn budget_end(&self) -> Instant {
+        self.started + self.options.budget + self.waited()
+    }
+
+    /// Says `what` in the evidence once, however often it happens (with the count).
+    pub(super) fn note(&self, what: String) {
+        let mut notes = self.notes.lock().unwrap_or_else(PoisonError::into_inner);
+        match notes.iter_mut().find(|(n, _)| *n == what) {
+            Some((_, count)) => *count += 1,
+            None => notes.push((what, 1)),
+        }
+    }
+
+    /// `result` with the notes of the run as evidence.
+    pub(super) fn annotate(&self, mut result: ProbeResult) -> ProbeResult {
+        let notes = std::mem::take(&mut *self.notes.lock().unwrap_or_else(PoisonError::into_inner));
+        for (what, count) in notes {
+            let times = if count > 1 {
+                format!(" ({count} requests)")
+            } else {
+                String::new()
+            };
+            result = result.evidence("on the way", format!("{what}{times}"));
+        }
+        result
     }
 
     /// The chat body with `prompt` in place of `{{prompt}}`, escaped for JSON.
@@ -105,6 +252,27 @@ impl Run<'_> {
         Some(Call::new(&chat.method, url).json(self.chat_body(prompt)))
     }
 
+    /// Whether the chat route needs a login: listed among the private routes, or refusing a
+    /// message sent without a token (401/403). Costs at most one request.
+    pub(super) async fn chat_is_private(&self) -> bool {
+        let Some(chat) = &self.file.target.chat else {
+            return false;
+        };
+        let listed = self
+            .file
+            .target
+            .private_routes
+            .iter()
+            .any(|r| r.path == chat.path && r.method.eq_ignore_ascii_case(&chat.method));
+        if listed {
+            return true;
+        }
+        let Some(call) = self.chat_call("Hello") else {
+            return false;
+        };
+        matches!(self.fetch(&call).await, Ok(r) if r.status == 401 || r.status == 403)
+    }
+
     pub(super) fn active(&self) -> bool {
         self.file.active.allowed
     }
@@ -113,10 +281,10 @@ impl Run<'_> {
         usize::try_from(self.file.active.max_requests).unwrap_or(usize::MAX)
     }
 
-    /// When an open-ended loop (burst, sampling) must stop: most of the budget, leaving time to
-    /// report.
+    /// When an open-ended loop (burst, sampling) must stop: most of the budget (and the time
+    /// waited for rate limits), leaving time to report.
     pub(super) fn deadline(&self) -> Instant {
-        self.started + self.options.budget.mul_f64(0.75)
+        self.started + self.options.budget.mul_f64(0.75) + self.waited()
     }
 }
 
@@ -159,7 +327,7 @@ pub(super) fn need_token<'t>(
     })
 }
 
-pub(super) fn is_read(method: &str) -> bool {
+pub(crate) fn is_read(method: &str) -> bool {
     method.eq_ignore_ascii_case("GET") || method.eq_ignore_ascii_case("HEAD")
 }
 
@@ -292,6 +460,35 @@ pub(super) fn carries_data(r: &Reply) -> bool {
 /// Unix seconds now.
 pub(super) fn unix_now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// A rate-limited answer: 429, or 503 with a Retry-After.
+pub(super) fn is_limited(r: &Reply) -> bool {
+    r.status == 429 || (r.status == 503 && r.header("retry-after").is_some())
+}
+
+/// How long a rate-limited answer asks the client to wait: `Retry-After` (seconds or an HTTP
+/// date), else the `RateLimit-Reset` / `X-RateLimit-Reset` some APIs send instead (seconds, or
+/// a Unix time when the number is that large).
+pub(super) fn retry_after(r: &Reply, now: SystemTime) -> Option<Duration> {
+    if let Some(value) = r.header("retry-after") {
+        if let Ok(secs) = value.parse::<u64>() {
+            return Some(Duration::from_secs(secs));
+        }
+        if let Ok(at) = httpdate::parse_http_date(value) {
+            return Some(at.duration_since(now).unwrap_or(Duration::ZERO));
+        }
+    }
+    let reset = ["ratelimit-reset", "x-ratelimit-reset"]
+        .iter()
+        .find_map(|h| r.header(h).and_then(|v| v.parse::<u64>().ok()))?;
+    // Numbers past a year of seconds are points in time, not waits.
+    if reset > 365 * 24 * 3_600 {
+        let at = UNIX_EPOCH + Duration::from_secs(reset);
+        Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+    } else {
+        Some(Duration::from_secs(reset))
+    }
 }
 
 pub(super) fn with_token(call: Call, token: Option<&str>) -> Call {

@@ -11,20 +11,19 @@ pub(super) fn wrong_stripe_signature(now: u64) -> String {
     format!("t={now},v1={}", super::super::http::hex(&random_bytes(32)))
 }
 
-pub(super) async fn webhook_signature(run: &Run<'_>) -> ProbeResult {
-    const ID: &str = "api.webhook_signature";
+pub(crate) async fn webhook_signature(run: &Run<'_>) -> ProbeResult {
     let Some(webhook) = run.file.target.webhook.as_ref() else {
         return skipped(
-            ID,
+            run.id,
             "The target file names no webhook route, so none was tried.",
             "If a payment or other provider calls your API, name the route under [target.webhook] (path = \"/webhooks/stripe\").",
         );
     };
     let Some(url) = run.url(&webhook.path) else {
         return ProbeResult::new(
-            ID,
+            run.id,
             Status::Error,
-            title(ID),
+            title(run.id),
             format!("{} does not make a valid address.", webhook.path),
         );
     };
@@ -96,7 +95,7 @@ pub(super) async fn webhook_signature(run: &Run<'_>) -> ProbeResult {
             None,
         )
     };
-    let mut result = ProbeResult::new(ID, status, title(ID), summary);
+    let mut result = ProbeResult::new(run.id, status, title(run.id), summary);
     for (s, _) in &judged {
         result = result.evidence(s.label.clone(), s.line(&["location"]));
     }

@@ -1,0 +1,387 @@
+//! The one entry point every front end uses to run checks: given the target, the checklist and
+//! the probe context, [`plan`] decides which checks are runnable and configured, and [`run_all`]
+//! (for `scan` and `probe …`) or an [`Engine`] (for the wizard, which cancels and re-runs single
+//! checks) runs them with bounded concurrency and streams [`Event`]s.
+//!
+//! Order: checks that need ordinary answers run first, together (at most [`CONCURRENT`] at a
+//! time); then the latency sample, alone; then the rate-limit burst, alone. A check re-run in the
+//! middle of a burst waits for it (the [`Env`]'s traffic lane), so a burst never turns another
+//! check's answers into 429s.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use futures_util::StreamExt;
+use futures_util::stream;
+use tokio::sync::{OnceCell, RwLock, mpsc};
+use tokio::task::AbortHandle;
+
+use super::api::{self, ApiOptions, Tokens};
+use super::dns::Dns;
+use super::email::{self, EmailOptions};
+use super::http::Http;
+use super::registry::{self, Check, Runner, Traffic};
+use super::{ProbeCtx, ProbeResult, Status};
+use crate::checklist::Checklist;
+use crate::target::TargetFile;
+
+/// Checks of the ordinary phase in flight at once.
+pub const CONCURRENT: usize = 8;
+
+/// What the engine reports while it runs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    Started {
+        id: String,
+    },
+    /// A line to show while the check runs ("your API asked to wait 36 s").
+    Progress {
+        id: String,
+        message: String,
+    },
+    Finished(ProbeResult),
+}
+
+/// Where a running check says what it is doing; silent when nobody listens.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    id: &'static str,
+    tx: Option<mpsc::UnboundedSender<Event>>,
+}
+
+impl Progress {
+    /// A sink that drops every line (tests, benchmarks).
+    pub fn silent(id: &'static str) -> Progress {
+        Progress { id, tx: None }
+    }
+
+    pub fn say(&self, message: impl Into<String>) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(Event::Progress {
+                id: self.id.to_string(),
+                message: message.into(),
+            });
+        }
+    }
+}
+
+/// What running checks needs besides the target: clients, test tokens and the vertical's limits,
+/// set up once per target. Tokens live only here, in memory.
+pub struct Env {
+    /// The resolver, or why it could not be set up (e.g. no system configuration).
+    pub dns: Result<Arc<Dns>, String>,
+    /// The HTTP client for the target's hosts, or why it could not be set up.
+    pub http: Result<Arc<Http>, String>,
+    pub tokens: Tokens,
+    pub email: EmailOptions,
+    pub api: ApiOptions,
+    /// Taken for reading by checks that send ordinary requests, for writing by a sample or burst.
+    traffic: RwLock<()>,
+    /// Whether the domain exists at all, looked up once for every email check.
+    domain: OnceCell<Option<(String, String)>>,
+}
+
+impl Env {
+    /// Sets up DNS, the HTTP client (which may only reach `target`'s hosts) and the vertical's
+    /// options; `tokens` given directly (the demo) replace the environment variables the target
+    /// names.
+    pub fn new(ctx: &ProbeCtx, target: &TargetFile, checklist: &Checklist, tokens: Option<Tokens>) -> Env {
+        let mut email = EmailOptions::for_checklist(checklist);
+        email.selectors.extend(target.target.dkim_selectors.iter().cloned());
+        Env::with(
+            Dns::new(ctx).map(Arc::new).map_err(|e| e.to_string()),
+            Http::new(ctx, target).map(Arc::new).map_err(|e| e.to_string()),
+            tokens.unwrap_or_else(|| Tokens::from_env(&target.auth)),
+            email,
+            ApiOptions::for_checklist(checklist),
+        )
+    }
+
+    /// An environment of the given parts.
+    pub fn with(
+        dns: Result<Arc<Dns>, String>,
+        http: Result<Arc<Http>, String>,
+        tokens: Tokens,
+        email: EmailOptions,
+        api: ApiOptions,
+    ) -> Env {
+        Env {
+            dns,
+            http,
+            tokens,
+            email,
+            api,
+            traffic: RwLock::new(()),
+            domain: OnceCell::new(),
+        }
+    }
+}
+
+/// The checks `checklist` names that this build runs and `target` configures, in report order.
+pub fn plan(checklist: &Checklist, target: &TargetFile) -> Vec<&'static Check> {
+    let named = checklist.check_ids();
+    registry::CHECKS
+        .iter()
+        .filter(|c| named.contains(c.id) && (c.configured)(target))
+        .collect()
+}
+
+/// Runs `checks` in phases (see the module documentation), calling `run` for each; the outputs
+/// come back in the order of `checks`.
+pub async fn phased<T, F, Fut>(checks: &[&'static Check], run: F) -> Vec<T>
+where
+    F: Fn(&'static Check) -> Fut,
+    Fut: Future<Output = T>,
+{
+    let mut out: Vec<Option<T>> = checks.iter().map(|_| None).collect();
+    for phase in [Phase::Ordinary, Phase::Sample, Phase::Burst] {
+        let here: Vec<(usize, &'static Check)> = checks
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(_, c)| Phase::of(c) == phase)
+            .collect();
+        let width = if phase == Phase::Ordinary { CONCURRENT } else { 1 };
+        let runs: Vec<_> = here
+            .into_iter()
+            .map(|(i, c): (usize, &'static Check)| {
+                let fut = run(c);
+                async move { (i, fut.await) }
+            })
+            .collect();
+        let done: Vec<(usize, T)> = stream::iter(runs).buffered(width).collect().await;
+        for (i, value) in done {
+            if let Some(slot) = out.get_mut(i) {
+                *slot = Some(value);
+            }
+        }
+    }
+    out.into_iter().flatten().collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Ordinary,
+    Sample,
+    Burst,
+}
+
+impl Phase {
+    fn of(check: &Check) -> Phase {
+        match check.traffic {
+            Traffic::Lookups | Traffic::Requests => Phase::Ordinary,
+            Traffic::Sample => Phase::Sample,
+            Traffic::Burst => Phase::Burst,
+        }
+    }
+}
+
+/// Runs `checks` for `target` and returns their results in the order given, sending events to
+/// `events` as they happen. For front ends that run everything once (`scan`, `probe …`).
+pub async fn run_all(
+    target: &TargetFile,
+    env: &Env,
+    checks: &[&'static Check],
+    events: Option<&mpsc::UnboundedSender<Event>>,
+) -> Vec<ProbeResult> {
+    phased(checks, |check| async move {
+        if let Some(tx) = events {
+            let _ = tx.send(Event::Started {
+                id: check.id.to_string(),
+            });
+        }
+        let progress = Progress {
+            id: check.id,
+            tx: events.cloned(),
+        };
+        let result = run_one(check, target, env, &progress).await;
+        if let Some(tx) = events {
+            let _ = tx.send(Event::Finished(result.clone()));
+        }
+        result
+    })
+    .await
+}
+
+/// Runs one check, within its traffic lane; the result carries the registry's id and title.
+pub async fn run_one(check: &'static Check, target: &TargetFile, env: &Env, progress: &Progress) -> ProbeResult {
+    let result = match check.traffic {
+        Traffic::Lookups => dispatch(check, target, env, progress).await,
+        Traffic::Requests => {
+            let _lane = env.traffic.read().await;
+            dispatch(check, target, env, progress).await
+        }
+        Traffic::Sample | Traffic::Burst => {
+            let _lane = env.traffic.write().await;
+            dispatch(check, target, env, progress).await
+        }
+    };
+    ProbeResult {
+        id: check.id.to_string(),
+        title: check.title.to_string(),
+        ..result
+    }
+}
+
+async fn dispatch(check: &'static Check, target: &TargetFile, env: &Env, progress: &Progress) -> ProbeResult {
+    match check.run {
+        Runner::Email(f) => {
+            let Some(domain) = target.target.domain.as_deref() else {
+                return ProbeResult::new(
+                    check.id,
+                    Status::Skipped,
+                    check.title,
+                    "The target gives no email domain, so nothing was looked up.",
+                )
+                .fix("Add domain = \"your-product.example\" under [target].");
+            };
+            let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+            let dns = match &env.dns {
+                Ok(dns) => dns,
+                Err(why) => {
+                    return ProbeResult::new(
+                        check.id,
+                        Status::Error,
+                        check.title,
+                        format!("DNS could not be set up on this computer ({why}), so nothing was looked up."),
+                    )
+                    .fix("Pass a DNS server with --resolver, then run the check again.");
+                }
+            };
+            let missing = env
+                .domain
+                .get_or_init(|| async { email::missing_domain(&domain, dns.as_ref()).await })
+                .await;
+            if let Some((summary, fix)) = missing {
+                return ProbeResult::new(check.id, Status::Error, check.title, summary.clone()).fix(fix.clone());
+            }
+            email::bounded(check.id, f(&domain, dns, &env.email)).await
+        }
+        Runner::Api(f) => match &env.http {
+            Ok(http) => api::run(check, f, target, &env.tokens, http, &env.api, progress).await,
+            Err(why) => ProbeResult::new(
+                check.id,
+                Status::Error,
+                check.title,
+                format!("Could not prepare the HTTP client: {why}"),
+            ),
+        },
+    }
+}
+
+/// The checks of one target as tasks: started in phases, each cancellable and re-runnable on
+/// its own, reported on a channel. What the wizard drives.
+pub struct Engine {
+    target: Arc<TargetFile>,
+    env: Arc<Env>,
+    tx: mpsc::UnboundedSender<Event>,
+    /// The run each id belongs to now, and its task once it started.
+    runs: Arc<Mutex<HashMap<&'static str, (u64, Option<AbortHandle>)>>>,
+    generation: u64,
+}
+
+impl Engine {
+    pub fn new(target: TargetFile, env: Env, tx: mpsc::UnboundedSender<Event>) -> Engine {
+        Engine {
+            target: Arc::new(target),
+            env: Arc::new(env),
+            tx,
+            runs: Arc::default(),
+            generation: 0,
+        }
+    }
+
+    /// The target the engine was set up for.
+    pub fn target(&self) -> &TargetFile {
+        &self.target
+    }
+
+    /// Starts these checks (cancelling any earlier run of the same id) in phases. An id this
+    /// build has no probe for finishes at once as `skipped`.
+    pub fn start(&mut self, ids: &[String]) {
+        self.generation += 1;
+        let generation = self.generation;
+        let mut checks = Vec::new();
+        for id in ids {
+            let Some(check) = registry::find(id) else {
+                let result = ProbeResult::new(id, Status::Skipped, id, "This check cannot run for this product.");
+                let _ = self.tx.send(Event::Finished(result));
+                continue;
+            };
+            self.cancel(check.id);
+            lock(&self.runs).insert(check.id, (generation, None));
+            checks.push(check);
+        }
+        let (target, env, tx, runs) = (
+            Arc::clone(&self.target),
+            Arc::clone(&self.env),
+            self.tx.clone(),
+            Arc::clone(&self.runs),
+        );
+        tokio::spawn(async move {
+            phased(&checks, |check: &'static Check| {
+                let (target, env, tx, runs) = (Arc::clone(&target), Arc::clone(&env), tx.clone(), Arc::clone(&runs));
+                async move {
+                    // Cancelled or started again since: not this run's to do.
+                    if lock(&runs).get(check.id).is_none_or(|(g, _)| *g != generation) {
+                        return;
+                    }
+                    let progress = Progress {
+                        id: check.id,
+                        tx: Some(tx.clone()),
+                    };
+                    let task = tokio::spawn(async move {
+                        let _ = tx.send(Event::Started {
+                            id: check.id.to_string(),
+                        });
+                        let result = run_one(check, &target, &env, &progress).await;
+                        let _ = tx.send(Event::Finished(result));
+                    });
+                    if let Some(entry) = lock(&runs).get_mut(check.id).filter(|(g, _)| *g == generation) {
+                        entry.1 = Some(task.abort_handle());
+                    } else {
+                        task.abort();
+                    }
+                    let _ = task.await;
+                    let mut runs = lock(&runs);
+                    if runs.get(check.id).is_some_and(|(g, _)| *g == generation) {
+                        runs.remove(check.id);
+                    }
+                }
+            })
+            .await;
+        });
+    }
+
+    /// Stops a check that is running or waiting to run; `true` when there was one.
+    pub fn cancel(&mut self, id: &str) -> bool {
+        match lock(&self.runs).remove(id) {
+            Some((_, task)) => {
+                if let Some(task) = task {
+                    task.abort();
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn cancel_all(&mut self) {
+        for (_, (_, task)) in lock(&self.runs).drain() {
+            if let Some(task) = task {
+                task.abort();
+            }
+        }
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.cancel_all();
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
