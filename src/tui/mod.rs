@@ -110,6 +110,7 @@ pub fn execute(app: &mut App, runner: &mut Runner, command: Command) -> bool {
             runner.prepare(&target, app.checklist());
             for id in ids {
                 app.probes
+                    .states
                     .insert(id.clone(), ProbeState::Running { since: Instant::now() });
                 runner.start(&id, target.clone());
             }
@@ -117,7 +118,7 @@ pub fn execute(app: &mut App, runner: &mut Runner, command: Command) -> bool {
         Command::CancelProbes(ids) => {
             for id in ids {
                 if runner.cancel(&id) {
-                    app.probes.insert(id, ProbeState::Cancelled);
+                    app.probes.states.insert(id, ProbeState::Cancelled);
                 }
             }
         }

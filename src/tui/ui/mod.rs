@@ -147,6 +147,7 @@ fn product_name(app: &App) -> Option<String> {
     match &app.assessment {
         Some(a) => Some(a.target.product.name.clone()),
         None => app
+            .product
             .fields
             .iter()
             .find(|f| f.key == "name")

@@ -22,7 +22,7 @@ pub(super) struct ProbesLayout {
 }
 
 pub(super) fn layout(app: &App, body: Rect) -> ProbesLayout {
-    let n = u16::try_from(app.probes.len()).unwrap_or(u16::MAX);
+    let n = u16::try_from(app.probes.states.len()).unwrap_or(u16::MAX);
     // The list gets what the panel of the highlighted check leaves (at least 6 rows of it).
     let list_h = n.min(body.height.saturating_sub(2 + 7).max(3));
     let [gauge, _, list, _, panel] = Layout::vertical([
@@ -155,15 +155,16 @@ fn enabling_fields(app: &App) -> Vec<(&'static str, usize)> {
 /// MX: 10 mx1.acme.example, 20 mx2.acme.example
 /// ```
 pub(super) fn render(app: &App, theme: &Theme, frame: &mut Frame, body: Rect) {
-    if app.probes.is_empty() {
+    if app.probes.states.is_empty() {
         render_no_probes(app, theme, frame, body);
         return;
     }
     let layout = layout(app, body);
-    let total = app.probes.len();
+    let total = app.probes.states.len();
     let done = app.probes_done();
     let running_for = app
         .probes
+        .states
         .values()
         .filter_map(|p| match p {
             ProbeState::Running { since } => Some(since.elapsed()),
@@ -183,6 +184,7 @@ pub(super) fn render(app: &App, theme: &Theme, frame: &mut Frame, body: Rect) {
     );
     let rows: Vec<ListItem> = app
         .probes
+        .states
         .iter()
         .map(|(id, state)| {
             let room = usize::from(layout.list.width).saturating_sub(MARKER_W);
@@ -193,9 +195,9 @@ pub(super) fn render(app: &App, theme: &Theme, frame: &mut Frame, body: Rect) {
         .highlight_style(theme.selected)
         .highlight_symbol(MARKER)
         .highlight_spacing(HighlightSpacing::Always);
-    let mut state = ListState::default().with_selected(Some(app.probe_cursor));
+    let mut state = ListState::default().with_selected(Some(app.probes.cursor));
     frame.render_stateful_widget(list, layout.list, &mut state);
-    let Some((id, selected)) = app.probes.iter().nth(app.probe_cursor) else {
+    let Some((id, selected)) = app.probes.states.iter().nth(app.probes.cursor) else {
         return;
     };
     let (title, text) = match selected {

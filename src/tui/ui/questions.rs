@@ -161,22 +161,36 @@ pub(super) fn render(app: &App, theme: &Theme, frame: &mut Frame, body: Rect) {
     let answer_area = readable(answer_area);
     let status = format!(
         "{answered} of {total} answered · question {} of {total}",
-        app.question + 1
+        app.questions.index + 1
     );
     frame.render_widget(
         Paragraph::new(bar_line(answered, total, gauge.width, status, theme)),
         gauge,
     );
     let probed = app.probe_status(item).is_some();
-    let mut text = Text::from(question_lines(app, item, theme, content.width, true, app.show_how));
-    if (app.show_how || probed) && text_height(&text, content.width) > content.height {
+    let mut text = Text::from(question_lines(
+        app,
+        item,
+        theme,
+        content.width,
+        true,
+        app.questions.show_how,
+    ));
+    if (app.questions.show_how || probed) && text_height(&text, content.width) > content.height {
         // A short window: the checks' verdict and the how-to asked for go before "why it
         // matters".
-        text = Text::from(question_lines(app, item, theme, content.width, false, app.show_how));
+        text = Text::from(question_lines(
+            app,
+            item,
+            theme,
+            content.width,
+            false,
+            app.questions.show_how,
+        ));
     }
     // ↓/↑ scroll a question that does not fit; the scroll never goes past the end.
     let overflow = text_height(&text, content.width).saturating_sub(content.height);
-    let scroll = app.body_scroll.min(overflow);
+    let scroll = app.questions.body_scroll.min(overflow);
     render_scrolled(frame, theme, text, content, scroll, "▼ more below: ↓ scrolls");
     frame.render_widget(Block::new().borders(Borders::TOP).border_style(theme.border), rule);
     render_clipped(frame, theme, answer, answer_area, "▼ m shows the whole note");

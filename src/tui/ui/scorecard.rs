@@ -129,7 +129,7 @@ pub(super) fn render(app: &App, theme: &Theme, frame: &mut Frame, body: Rect) {
                 Span::styled(format!("  {counts}"), theme.muted),
             ])));
         }
-        if n == app.score_cursor {
+        if n == app.score.cursor {
             selected = Some(rows.len());
         }
         let room = list_area.width.saturating_sub(2);

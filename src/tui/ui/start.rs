@@ -35,7 +35,7 @@ fn start_below(app: &App, theme: &Theme) -> Text<'static> {
         format!("Assessments are saved in {}", app.store.root().display()),
         theme.muted,
     )];
-    let unreadable = app.listed.len() - app.resumable().len();
+    let unreadable = app.start.listed.len() - app.resumable().len();
     if unreadable > 0 {
         lines.push(Line::styled(
             format!(
@@ -167,7 +167,7 @@ pub(super) fn render(app: &App, theme: &Theme, frame: &mut Frame, body: Rect) {
         .highlight_style(theme.selected)
         .highlight_symbol(MARKER)
         .highlight_spacing(HighlightSpacing::Always);
-    let mut state = ListState::default().with_selected(Some(app.start_cursor));
+    let mut state = ListState::default().with_selected(Some(app.start.cursor));
     frame.render_stateful_widget(list, layout.list, &mut state);
     frame.render_widget(wrapped(start_below(app, theme)), layout.below);
 }

@@ -28,8 +28,8 @@ fn target_intro(theme: &Theme) -> Text<'static> {
 }
 
 fn consent_lines(app: &App, theme: &Theme, width: u16) -> Vec<Line<'static>> {
-    let focused = app.field_focus == app.fields.len();
-    let tick = if app.active_allowed { "[x] " } else { "[ ] " };
+    let focused = app.product.focus == app.product.fields.len();
+    let tick = if app.product.active_allowed { "[x] " } else { "[ ] " };
     let style = if focused { theme.focus } else { theme.text };
     hang(
         vec![
@@ -47,7 +47,7 @@ pub(super) fn layout(app: &App, body: Rect) -> TargetLayout {
     } else {
         0
     };
-    let n = u16::try_from(app.fields.len()).unwrap_or(u16::MAX);
+    let n = u16::try_from(app.product.fields.len()).unwrap_or(u16::MAX);
     let consent_h = u16::try_from(consent_lines(app, &THEME, body.width).len()).unwrap_or(1);
     let [intro, fields, consent, button, _, panel] = Layout::vertical([
         Constraint::Length(intro_h),
@@ -91,11 +91,18 @@ pub(super) fn layout(app: &App, body: Rect) -> TargetLayout {
 pub(super) fn render(app: &App, theme: &Theme, frame: &mut Frame, body: Rect) {
     let layout = layout(app, body);
     frame.render_widget(wrapped(target_intro(theme)), layout.intro);
-    let label_w = app.fields.iter().map(|f| f.label.chars().count()).max().unwrap_or(0) + 2;
+    let label_w = app
+        .product
+        .fields
+        .iter()
+        .map(|f| f.label.chars().count())
+        .max()
+        .unwrap_or(0)
+        + 2;
     let width = usize::from(body.width);
     let mut rows = vec![];
-    for (i, field) in app.fields.iter().enumerate() {
-        let focused = i == app.field_focus;
+    for (i, field) in app.product.fields.iter().enumerate() {
+        let focused = i == app.product.focus;
         let mut spans = vec![
             Span::raw(if focused { MARKER } else { "  " }),
             Span::styled(
@@ -126,7 +133,7 @@ pub(super) fn render(app: &App, theme: &Theme, frame: &mut Frame, body: Rect) {
     }
     frame.render_widget(Paragraph::new(rows), layout.fields);
     frame.render_widget(Paragraph::new(consent_lines(app, theme, body.width)), layout.consent);
-    let on_button = app.field_focus == app.fields.len() + 1;
+    let on_button = app.product.focus == app.product.fields.len() + 1;
     frame.render_widget(
         Paragraph::new(Line::from(vec![
             Span::raw(if on_button { MARKER } else { "  " }),
@@ -134,7 +141,7 @@ pub(super) fn render(app: &App, theme: &Theme, frame: &mut Frame, body: Rect) {
         ])),
         layout.button,
     );
-    let (title, text) = match app.fields.get(app.field_focus) {
+    let (title, text) = match app.product.fields.get(app.product.focus) {
         Some(field) => {
             let mut lines = vec![Line::from(vec![
                 Span::raw(field.value.clone()),
@@ -158,7 +165,7 @@ pub(super) fn render(app: &App, theme: &Theme, frame: &mut Frame, body: Rect) {
             ]),
         ),
         None => {
-            let errors = app.fields.iter().filter(|f| f.error.is_some()).count();
+            let errors = app.product.fields.iter().filter(|f| f.error.is_some()).count();
             let mut lines = vec![Line::from(
                 "Press Enter to save the product and start the automated checks. You can answer \
                  the questions while they run.",

@@ -89,9 +89,9 @@ pub(super) fn render(app: &App, theme: &Theme, frame: &mut Frame, body: Rect) {
         .highlight_style(theme.selected)
         .highlight_symbol(MARKER)
         .highlight_spacing(HighlightSpacing::Always);
-    let mut state = ListState::default().with_selected(Some(app.vertical_cursor));
+    let mut state = ListState::default().with_selected(Some(app.vertical.cursor));
     frame.render_stateful_widget(list, layout.list, &mut state);
-    let Some(c) = app.catalog.all().get(app.vertical_cursor) else {
+    let Some(c) = app.catalog.all().get(app.vertical.cursor) else {
         return;
     };
     let mut lines = vec![Line::from(c.summary.trim().to_string())];
