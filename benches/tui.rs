@@ -38,7 +38,7 @@ fn in_process(data: &std::path::Path) {
     for c in "Bench Bot".chars() {
         app.on_key(key(KeyCode::Char(c)));
     }
-    while app.field_focus != app.fields.len() + 1 {
+    while app.product.focus != app.product.fields.len() + 1 {
         app.on_key(key(KeyCode::Tab));
     }
     app.on_key(key(KeyCode::Enter));

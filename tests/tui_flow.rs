@@ -60,6 +60,7 @@ async fn spf_allows_anyone() -> common::dns::DnsServer {
 fn question_of(app: &App, check: &str) -> (String, usize) {
     let item = app.checklist().items_for_check(check).next().unwrap().id.clone();
     let pos = app
+        .questions
         .order
         .iter()
         .position(|&i| app.checklist().items[i].id == item)
@@ -82,7 +83,7 @@ async fn drain(app: &mut App, runner: &mut Runner, rx: &mut mpsc::UnboundedRecei
 
 /// Tabs to the continue button of the form and presses it.
 fn submit(app: &mut App, runner: &mut Runner) {
-    while app.field_focus != app.fields.len() + 1 {
+    while app.product.focus != app.product.fields.len() + 1 {
         press(app, runner, &[KeyCode::Tab]);
     }
     press(app, runner, &[KeyCode::Enter]);
@@ -108,39 +109,46 @@ async fn a_whole_assessment_from_start_to_export() {
     // Continue with an empty name is refused inline.
     press(&mut app, &mut runner, &[KeyCode::BackTab, KeyCode::Enter]);
     assert_eq!(app.screen, Screen::Target);
-    assert!(app.fields[0].error.is_some());
-    assert_eq!(app.field_focus, 0, "focus goes to the field to fix");
+    assert!(app.product.fields[0].error.is_some());
+    assert_eq!(app.product.focus, 0, "focus goes to the field to fix");
 
     // A URL without a scheme is flagged as it is typed.
     press(&mut app, &mut runner, &typed("Shopbot"));
     press(&mut app, &mut runner, &[KeyCode::Tab, KeyCode::Tab, KeyCode::Tab]);
     press(&mut app, &mut runner, &typed("shop.example"));
     assert!(
-        app.fields[3].error.as_deref().is_some_and(|e| e.contains("scheme")),
+        app.product.fields[3]
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("scheme")),
         "{:?}",
-        app.fields[3]
+        app.product.fields[3]
     );
     for _ in 0.."shop.example".len() {
         press(&mut app, &mut runner, &[KeyCode::Backspace]);
     }
-    assert!(app.fields[3].error.is_none());
+    assert!(app.product.fields[3].error.is_none());
 
     // Continue: the assessment is created and saved at once.
     press(&mut app, &mut runner, &[KeyCode::BackTab; 4]);
-    assert_eq!(app.field_focus, app.fields.len() + 1, "on the continue button");
+    assert_eq!(
+        app.product.focus,
+        app.product.fields.len() + 1,
+        "on the continue button"
+    );
     press(&mut app, &mut runner, &[KeyCode::Enter]);
     assert_eq!(app.screen, Screen::Probes);
     let path = app.path.clone().unwrap();
     assert!(path.exists(), "saved as soon as it starts");
     assert!(
-        app.probes.is_empty(),
+        app.probes.states.is_empty(),
         "no domain, so nothing to probe; its items become questions"
     );
 
     // Every question answered "yes" with single keys; each answer is saved.
     press(&mut app, &mut runner, &[KeyCode::Enter]);
     assert_eq!(app.screen, Screen::Questions);
-    let total = app.order.len();
+    let total = app.questions.order.len();
     press(&mut app, &mut runner, &vec![KeyCode::Char('y'); total]);
     assert_eq!(app.screen, Screen::Scorecard);
     assert_eq!(Assessment::load(&path).unwrap().answers.len(), total);
@@ -207,9 +215,9 @@ async fn probes_run_in_the_background_and_overrides_need_a_note() {
     assert!(
         app.busy(),
         "probes started: {:?}",
-        app.probes.keys().collect::<Vec<_>>()
+        app.probes.states.keys().collect::<Vec<_>>()
     );
-    let expected = app.probes.len();
+    let expected = app.probes.states.len();
     assert!(expected >= 5, "every email check runs");
 
     // The user may go on to the questions while probes run.
@@ -234,7 +242,7 @@ async fn probes_run_in_the_background_and_overrides_need_a_note() {
 
     // Answering "yes" to the SPF item against the failed probe asks for a note first.
     let (spf_item, pos) = question_of(&app, "email.spf");
-    app.question = pos;
+    app.questions.index = pos;
     press(&mut app, &mut runner, &[KeyCode::Char('y')]);
     assert!(matches!(
         app.overlay,
@@ -252,7 +260,7 @@ async fn probes_run_in_the_background_and_overrides_need_a_note() {
             .contains_key(&spf_item)
     );
 
-    app.question = pos;
+    app.questions.index = pos;
     press(&mut app, &mut runner, &[KeyCode::Char('y')]);
     press(&mut app, &mut runner, &typed("New record published today."));
     press(&mut app, &mut runner, &[KeyCode::Enter]);
@@ -304,7 +312,7 @@ async fn resuming_after_a_crash_loses_no_answer() {
     let resumed = app.assessment.as_ref().unwrap();
     assert_eq!(resumed.answers, answered);
     assert_eq!(resumed.target.product.client.as_deref(), Some("Client One"));
-    assert_eq!(app.question, 4, "continues at the first unanswered question");
+    assert_eq!(app.questions.index, 4, "continues at the first unanswered question");
     assert_eq!(
         resumed
             .answers
@@ -370,7 +378,7 @@ fn a_long_question_scrolls_and_the_scroll_resets_on_the_next_one() {
     assert!(!bottom.contains("more below"), "scrolled to the end:\n{bottom}");
     assert!(bottom.contains("How to fix"), "{bottom}");
     press(&mut app, &mut runner, &[KeyCode::Right]);
-    assert_eq!(app.body_scroll, 0);
+    assert_eq!(app.questions.body_scroll, 0);
 }
 
 #[test]
@@ -414,8 +422,8 @@ fn a_click_on_a_scrolled_list_selects_the_row_under_the_pointer() {
     let buffer = terminal.backend().buffer().clone();
     let first_row: String = (0..80).map(|x| buffer[(x, list.y)].symbol().to_string()).collect();
     app.on_mouse(click(list.y), list);
-    assert_eq!(app.start_cursor, 25 - (usize::from(list.height) - 1));
-    let picked = app.resumable()[app.start_cursor - 1]
+    assert_eq!(app.start.cursor, 25 - (usize::from(list.height) - 1));
+    let picked = app.resumable()[app.start.cursor - 1]
         .assessment
         .as_ref()
         .unwrap()
@@ -425,9 +433,9 @@ fn a_click_on_a_scrolled_list_selects_the_row_under_the_pointer() {
         .clone();
     assert!(first_row.contains(&picked), "clicked {first_row:?}, picked {picked}");
     // Outside the list: nothing changes.
-    let before = app.start_cursor;
+    let before = app.start.cursor;
     app.on_mouse(click(list.y + list.height), list);
-    assert_eq!(app.start_cursor, before);
+    assert_eq!(app.start.cursor, before);
 }
 
 /// Regression: the HTTP client of a first assessment (which may only reach its hosts) was kept
@@ -485,9 +493,9 @@ async fn every_contradicting_answer_asks_for_its_note() {
     press(&mut app, &mut runner, &[KeyCode::Enter]);
     let (spf_item, pos) = question_of(&app, "email.spf");
     // "No" agrees with the failed check; a note is added to it.
-    app.question = pos;
+    app.questions.index = pos;
     press(&mut app, &mut runner, &[KeyCode::Char('n')]);
-    app.question = pos;
+    app.questions.index = pos;
     press(&mut app, &mut runner, &[KeyCode::Char('m')]);
     press(&mut app, &mut runner, &typed("confirmed broken"));
     press(&mut app, &mut runner, &[KeyCode::Enter]);

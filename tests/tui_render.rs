@@ -123,6 +123,7 @@ impl Fixture {
     fn position_of(&self, id: &str) -> usize {
         let c = self.app.checklist();
         self.app
+            .questions
             .order
             .iter()
             .position(|&i| c.items[i].id == id)
@@ -317,12 +318,12 @@ fn target_with_errors_and_consent() {
         .type_text("app.acme.example")
         .times(KeyCode::Tab, 6)
         .key(KeyCode::Char(' '));
-    assert!(f.app.active_allowed);
+    assert!(f.app.product.active_allowed);
     // Continue refuses, says why on the message line and goes to the first field in error.
     f.key(KeyCode::Tab).key(KeyCode::Enter);
     assert_eq!(f.app.screen, Screen::Target);
     assert!(f.app.message.is_some());
-    assert_eq!(f.app.field_focus, 2);
+    assert_eq!(f.app.product.focus, 2);
     f.snap("target_errors");
 }
 
@@ -358,7 +359,7 @@ fn probes_done() {
 fn probes_none_explains_what_would_enable_them() {
     let mut f = Fixture::new();
     f.start_assessment("");
-    assert!(f.app.probes.is_empty());
+    assert!(f.app.probes.states.is_empty());
     f.snap("probes_none");
 }
 
@@ -374,7 +375,7 @@ fn question_first() {
 fn question_how_to_check() {
     let mut f = Fixture::new();
     f.start_assessment("").key(KeyCode::Enter).key(KeyCode::Char('w'));
-    assert!(f.app.show_how);
+    assert!(f.app.questions.show_how);
     f.snap("question_how");
 }
 
@@ -688,7 +689,7 @@ fn list_top_at(w: u16, h: u16) {
         modifiers: KeyModifiers::NONE,
     };
     f.app.on_mouse(click, ui::list_area(&f.app, area));
-    assert_eq!(f.app.start_cursor, 2);
+    assert_eq!(f.app.start.cursor, 2);
     assert!(
         f.draw(w, h)
             .lines()

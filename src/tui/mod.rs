@@ -103,7 +103,7 @@ pub fn execute(app: &mut App, runner: &mut Runner, command: Command) -> bool {
             };
             runner.prepare(&assessment.target, app.checklist());
             for id in &ids {
-                app.probes.insert(
+                app.probes.states.insert(
                     id.clone(),
                     ProbeState::Running {
                         since: Instant::now(),
@@ -116,7 +116,7 @@ pub fn execute(app: &mut App, runner: &mut Runner, command: Command) -> bool {
         Command::CancelProbes(ids) => {
             for id in ids {
                 if runner.cancel(&id) {
-                    app.probes.insert(id, ProbeState::Cancelled);
+                    app.probes.states.insert(id, ProbeState::Cancelled);
                 }
             }
         }

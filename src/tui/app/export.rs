@@ -1,0 +1,61 @@
+//! The export screen's state and keys: which formats, which folder, and what was written.
+
+use std::path::PathBuf;
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::{App, Command};
+use crate::report::Format;
+
+/// The export form's folder row and write button (after the four format rows).
+pub const EXPORT_FOLDER: usize = 4;
+pub const EXPORT_BUTTON: usize = 5;
+
+/// The choices of the export screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportForm {
+    /// Whether each of [`Format::ALL`] (Markdown, PDF, JSON, SARIF) is chosen.
+    pub formats: [bool; 4],
+    pub folder: String,
+    /// 0–3: the formats, 4: the folder, 5: the write button.
+    pub focus: usize,
+    pub written: Vec<PathBuf>,
+    pub error: Option<String>,
+}
+
+impl App {
+    pub(super) fn on_export_key(&mut self, key: KeyEvent) -> Vec<Command> {
+        let e = &mut self.export;
+        let rows = EXPORT_BUTTON + 1;
+        match key.code {
+            KeyCode::Esc => self.go_back(),
+            KeyCode::Tab | KeyCode::Down => e.focus = (e.focus + 1) % rows,
+            KeyCode::BackTab | KeyCode::Up => e.focus = (e.focus + rows - 1) % rows,
+            KeyCode::Char(' ') if e.focus < EXPORT_FOLDER => e.formats[e.focus] = !e.formats[e.focus],
+            KeyCode::Backspace if e.focus == EXPORT_FOLDER => {
+                e.folder.pop();
+            }
+            KeyCode::Char(c) if e.focus == EXPORT_FOLDER => e.folder.push(c),
+            KeyCode::Enter if e.focus != EXPORT_FOLDER => {
+                let formats: Vec<Format> = Format::ALL
+                    .into_iter()
+                    .zip(e.formats)
+                    .filter_map(|(f, on)| on.then_some(f))
+                    .collect();
+                if formats.is_empty() {
+                    e.error = Some("Choose at least one format.".into());
+                    return vec![];
+                }
+                let folder = PathBuf::from(if e.folder.trim().is_empty() {
+                    "."
+                } else {
+                    e.folder.trim()
+                });
+                return vec![Command::Export { formats, folder }];
+            }
+            KeyCode::Enter => e.focus = EXPORT_BUTTON,
+            _ => {}
+        }
+        vec![]
+    }
+}

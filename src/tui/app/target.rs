@@ -1,0 +1,262 @@
+//! The product form's state and keys: the target's fields with inline validation, the
+//! permission for active checks, and starting the assessment from them.
+
+use std::path::PathBuf;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::{App, Command, Screen};
+use crate::assessment::Assessment;
+use crate::target::{self, Active, Auth, Product, Target, TargetFile};
+
+/// The product form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductState {
+    pub fields: Vec<Field>,
+    /// The focused row: a field, then the consent toggle (`fields.len()`), then the continue
+    /// button (`fields.len() + 1`).
+    pub focus: usize,
+    pub active_allowed: bool,
+    /// A target file the form was filled from (`launchready demo`): what the form does not show
+    /// (routes, token variable names) is taken from it.
+    pub base: Option<TargetFile>,
+}
+
+/// A field of the target form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub help: &'static str,
+    pub value: String,
+    pub error: Option<String>,
+}
+
+pub const FIELD_KEYS: [&str; 9] = [
+    "name",
+    "client",
+    "domain",
+    "app_url",
+    "api_base",
+    "health_path",
+    "allowed_origins",
+    "dkim_selectors",
+    "repo",
+];
+
+pub(super) fn fields() -> Vec<Field> {
+    let f = |key, label, help| Field {
+        key,
+        label,
+        help,
+        value: String::new(),
+        error: None,
+    };
+    vec![
+        f(
+            "name",
+            "Product name",
+            "What your customers call it, e.g. Acme Chat. Required.",
+        ),
+        f(
+            "client",
+            "Client",
+            "Optional: the company you assess it for, if you are a consultant.",
+        ),
+        f(
+            "domain",
+            "Email domain",
+            "The domain your emails come from, e.g. acme.example. Empty: email checks are asked as questions.",
+        ),
+        f(
+            "app_url",
+            "App address",
+            "The web address of the app, e.g. https://app.acme.example. Empty: browser checks are skipped.",
+        ),
+        f(
+            "api_base",
+            "API address",
+            "Where the API answers, e.g. https://api.acme.example. Empty: API checks are asked as questions.",
+        ),
+        f(
+            "health_path",
+            "Health path",
+            "The API route an uptime monitor calls, e.g. /health. Optional.",
+        ),
+        f(
+            "allowed_origins",
+            "Allowed origins",
+            "Sites allowed to call the API from a browser, comma-separated. Optional.",
+        ),
+        f(
+            "dkim_selectors",
+            "DKIM selectors",
+            "Optional, comma-separated: the s= of a received email's DKIM-Signature header.",
+        ),
+        f(
+            "repo",
+            "Code folder",
+            "Optional: a local checkout of the code, for the secret scan.",
+        ),
+    ]
+}
+
+impl App {
+    /// Fills the form from a target file and shows it, ready to continue (the demo's start).
+    pub fn prefill(&mut self, target: &TargetFile) {
+        self.new_assessment();
+        if let Some(i) = self.catalog.all().iter().position(|c| c.id == target.product.vertical) {
+            self.vertical.cursor = i;
+        }
+        let t = &target.target;
+        let join = |v: &[String]| v.join(", ");
+        for field in &mut self.product.fields {
+            field.value = match field.key {
+                "name" => target.product.name.clone(),
+                "client" => target.product.client.clone().unwrap_or_default(),
+                "domain" => t.domain.clone().unwrap_or_default(),
+                "app_url" => t.app_url.clone().unwrap_or_default(),
+                "api_base" => t.api_base.clone().unwrap_or_default(),
+                "health_path" => t.health_path.clone().unwrap_or_default(),
+                "allowed_origins" => join(&t.allowed_origins),
+                "dkim_selectors" => join(&t.dkim_selectors),
+                "repo" => t.repo.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+                _ => String::new(),
+            };
+        }
+        self.product.active_allowed = target.active.allowed;
+        self.product.base = Some(target.clone());
+        self.screen = Screen::Target;
+        self.product.focus = self.product.fields.len() + 1;
+    }
+
+    pub(super) fn on_target_key(&mut self, key: KeyEvent) -> Vec<Command> {
+        let n = self.product.fields.len();
+        // The consent toggle and the continue button sit after the text fields.
+        let consent = n;
+        let button = n + 1;
+        match key.code {
+            KeyCode::Esc => self.go_back(),
+            KeyCode::Enter if self.product.focus == button => return self.start_assessment(),
+            KeyCode::Tab | KeyCode::Down | KeyCode::Enter => self.product.focus = (self.product.focus + 1) % (n + 2),
+            KeyCode::BackTab | KeyCode::Up => self.product.focus = (self.product.focus + n + 1) % (n + 2),
+            KeyCode::Char(' ') if self.product.focus == consent => {
+                self.product.active_allowed = !self.product.active_allowed;
+            }
+            KeyCode::Char('y') if self.product.focus == consent => self.product.active_allowed = true,
+            KeyCode::Char('n') if self.product.focus == consent => self.product.active_allowed = false,
+            KeyCode::Backspace if self.product.focus < n => {
+                self.product.fields[self.product.focus].value.pop();
+                self.validate_field(self.product.focus);
+            }
+            KeyCode::Char(c) if self.product.focus < n && !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                if self.product.fields[self.product.focus].value.chars().count() < 300 {
+                    self.product.fields[self.product.focus].value.push(c);
+                }
+                self.validate_field(self.product.focus);
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    fn value(&self, key: &str) -> Option<String> {
+        self.product
+            .fields
+            .iter()
+            .find(|f| f.key == key)
+            .map(|f| f.value.trim().to_string())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// Inline validation of one field; returns whether it is acceptable.
+    fn validate_field(&mut self, index: usize) -> bool {
+        let field = &self.product.fields[index];
+        let v = field.value.trim();
+        let list = || v.split(',').map(str::trim).filter(|s| !s.is_empty());
+        let error = match field.key {
+            "name" if v.is_empty() => Some("A name is needed.".to_string()),
+            "domain" if !v.is_empty() => target::check_domain(v).err().map(|why| format!("Not a domain: {why}.")),
+            "app_url" | "api_base" if !v.is_empty() => target::check_url(v)
+                .err()
+                .map(|why| format!("Not a web address: {why}.")),
+            "health_path" if !v.is_empty() && !v.starts_with('/') => {
+                Some("A path starts with /, e.g. /health.".to_string())
+            }
+            "allowed_origins" => list().find_map(|o| target::check_url(o).err().map(|why| format!("`{o}`: {why}."))),
+            "repo" if !v.is_empty() && !std::path::Path::new(v).is_dir() => {
+                Some("No such folder on this computer.".to_string())
+            }
+            _ => None,
+        };
+        let ok = error.is_none();
+        self.product.fields[index].error = error;
+        ok
+    }
+
+    fn start_assessment(&mut self) -> Vec<Command> {
+        // Validate every field (not stopping at the first) so all errors show at once.
+        let all_ok = (0..self.product.fields.len())
+            .map(|i| self.validate_field(i))
+            .filter(|ok| !ok)
+            .count()
+            == 0;
+        if !all_ok {
+            self.product.focus = self.product.fields.iter().position(|f| f.error.is_some()).unwrap_or(0);
+            self.message = Some("Fix the fields marked ✘ first.".into());
+            return vec![];
+        }
+        let list = |key: &str| {
+            self.value(key)
+                .map(|v| {
+                    v.split(',')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let target = TargetFile {
+            product: Product {
+                name: self.value("name").unwrap_or_default(),
+                vertical: self.catalog.all()[self.vertical.cursor].id.clone(),
+                client: self.value("client"),
+            },
+            target: Target {
+                domain: self
+                    .value("domain")
+                    .map(|d| d.trim_end_matches('.').to_ascii_lowercase()),
+                app_url: self.value("app_url"),
+                api_base: self.value("api_base"),
+                health_path: self.value("health_path"),
+                allowed_origins: list("allowed_origins"),
+                repo: self.value("repo").map(PathBuf::from),
+                dkim_selectors: list("dkim_selectors"),
+                // Routes and the rest come from a prefilled target file, when there is one.
+                ..self.product.base.as_ref().map(|b| b.target.clone()).unwrap_or_default()
+            },
+            auth: self
+                .product
+                .base
+                .as_ref()
+                .map_or_else(Auth::default, |b| b.auth.clone()),
+            active: Active {
+                allowed: self.product.active_allowed,
+                ..self.product.base.as_ref().map(|b| b.active.clone()).unwrap_or_default()
+            },
+        };
+        let assessment = Assessment::new(target, &self.catalog.all()[self.vertical.cursor], (self.clock)());
+        self.path = Some(self.store.path_for(&assessment));
+        self.assessment = Some(assessment);
+        self.build_order();
+        self.questions.index = 0;
+        self.screen = Screen::Probes;
+        let checks = self.runnable_checks();
+        self.probes.cursor = 0;
+        let mut commands = vec![Command::Save];
+        if !checks.is_empty() {
+            commands.push(Command::RunProbes(checks));
+        }
+        commands
+    }
+}
