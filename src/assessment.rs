@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checklist::Checklist;
 use crate::diag::{InputError, Key, Spans, unknown_hint};
-use crate::probe::ProbeResult;
+use crate::result::ProbeResult;
 use crate::target::TargetFile;
 
 /// The assessment file format version this build writes and reads.

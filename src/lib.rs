@@ -11,6 +11,7 @@ pub mod demo;
 pub mod diag;
 pub mod probe;
 pub mod report;
+pub mod result;
 pub mod score;
 pub mod target;
 pub mod tui;

@@ -16,7 +16,8 @@ use crate::assessment::{self, Store};
 use crate::checklist::{self, Area, Catalog, Checklist};
 use crate::diag::InputError;
 use crate::probe::dns::Dns;
-use crate::probe::{ProbeCtx, ProbeResult, Status, email, message};
+use crate::probe::{ProbeCtx, email, message};
+use crate::result::{ProbeResult, Status};
 use crate::score;
 
 mod report;

@@ -14,10 +14,10 @@ use super::{BrandArgs, Format as TextFormat, Global, probe_ctx, runtime, store};
 use crate::assessment::{Assessment, Store};
 use crate::checklist::{self, Catalog, Checklist};
 use crate::diag::InputError;
-use crate::probe::ProbeResult;
 use crate::report::diff;
 use crate::report::model;
 use crate::report::{self, Branding, Format};
+use crate::result::ProbeResult;
 use crate::score;
 use crate::target::TargetFile;
 

@@ -11,8 +11,8 @@ use serde::Serialize;
 use crate::assessment::Assessment;
 use crate::checklist::{Area, Checklist, Item, Severity};
 use crate::probe::http::redact_keys;
-use crate::probe::{ProbeResult, Status};
 use crate::report::diff::Changes;
+use crate::result::{ProbeResult, Status};
 use crate::score::{self, DecidedBy, ItemScore, ItemStatus, Scorecard, Verdict};
 
 /// The version of the report JSON's shape (docs/report-json.md).

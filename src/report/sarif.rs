@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::checklist::Severity;
-use crate::probe::Status;
 use crate::report::model::{EvidenceEntry, Report};
+use crate::result::Status;
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 

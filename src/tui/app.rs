@@ -10,8 +10,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent
 
 use crate::assessment::{AnswerValue, Assessment, Listed, Store};
 use crate::checklist::{Catalog, Checklist, Item};
-use crate::probe::{ProbeResult, Status};
 use crate::report::Format;
+use crate::result::{ProbeResult, Status};
 use crate::score::{self, ItemStatus};
 use crate::target::{self, Active, Auth, Product, Target, TargetFile};
 

@@ -238,9 +238,9 @@ impl Runner {
             let result = crate::probe::run_check(&id_owned, &target, &env)
                 .await
                 .unwrap_or_else(|| {
-                    crate::probe::ProbeResult::new(
+                    crate::result::ProbeResult::new(
                         &id_owned,
-                        crate::probe::Status::Skipped,
+                        crate::result::Status::Skipped,
                         &id_owned,
                         "This check cannot run for this product.",
                     )
