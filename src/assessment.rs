@@ -270,7 +270,7 @@ impl Store {
             .collect();
         let stem = format!(
             "{}-{}-{}",
-            slug(&crate::probe::http::redact_keys(&product.name)),
+            slug(&crate::redact::redact_keys(&product.name)),
             &stamp[..8.min(stamp.len())],
             &stamp[8.min(stamp.len())..]
         );

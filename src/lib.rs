@@ -10,6 +10,7 @@ pub mod cli;
 pub mod demo;
 pub mod diag;
 pub mod probe;
+pub mod redact;
 pub mod report;
 pub mod result;
 pub mod score;

@@ -438,8 +438,8 @@ pub fn diff(
     if po.name != pn.name || po.client != pn.client {
         eprintln!(
             "note: these are assessments of different products ({} and {}); the comparison may mean little",
-            model::clean(&po.name),
-            model::clean(&pn.name)
+            crate::redact::clean(&po.name),
+            crate::redact::clean(&pn.name)
         );
     }
     if old_a.created > new_a.created {

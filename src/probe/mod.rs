@@ -21,6 +21,7 @@ pub mod message;
 pub mod run;
 pub mod spf;
 
+pub(crate) use crate::redact::shorten;
 pub use crate::result::{Evidence, ProbeResult, Status, now};
 pub use run::{is_configured, is_runnable, run_check};
 
@@ -68,17 +69,6 @@ pub(crate) fn syntax_error(record: &str, byte: usize, message: impl Into<String>
     SyntaxError {
         position,
         message: message.into(),
-    }
-}
-
-/// At most `max` characters of `text`, with an ellipsis when cut.
-pub(crate) fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let mut cut: String = text.chars().take(max).collect();
-        cut.push('…');
-        cut
     }
 }
 

@@ -2,15 +2,16 @@
 //! then rendered by each format (Markdown, PDF, JSON, SARIF). Pure: no I/O and no clock — the
 //! report's date is the assessment's own.
 //!
-//! Every text that came from a user, a server or a DNS record passes through [`clean`]: key-shaped
-//! strings are redacted and control characters dropped, so no format can leak a pasted secret or
-//! carry terminal escapes. Escaping for a format's syntax is the renderer's job.
+//! Every text that came from a user, a server or a DNS record passes through [`clean`] (from
+//! [`crate::redact`]): key-shaped strings are redacted and control characters dropped, so no
+//! format can leak a pasted secret or carry terminal escapes. Escaping for a format's syntax is
+//! the renderer's job.
 
 use serde::Serialize;
 
 use crate::assessment::Assessment;
 use crate::checklist::{Area, Checklist, Item, Severity};
-use crate::probe::http::redact_keys;
+use crate::redact::{clean, clean_lines};
 use crate::report::diff::Changes;
 use crate::result::{ProbeResult, Status};
 use crate::score::{self, DecidedBy, ItemScore, ItemStatus, Scorecard, Verdict};
@@ -290,32 +291,6 @@ pub struct EvidenceLine {
 pub struct Term {
     pub term: String,
     pub meaning: String,
-}
-
-/// Redacts key-shaped strings and drops control characters (newlines become spaces unless
-/// `keep_lines`), so any text is safe in every format.
-pub fn clean(text: &str) -> String {
-    clean_with(text, false)
-}
-
-fn clean_lines(text: &str) -> String {
-    clean_with(text, true)
-}
-
-fn clean_with(text: &str, keep_lines: bool) -> String {
-    // Control and direction-override characters go first, so none can hide a key from the
-    // redaction (a key with a control character inside it would not look like a key).
-    let plain: String = text
-        .chars()
-        .filter_map(|c| match c {
-            '\n' if keep_lines => Some('\n'),
-            '\n' | '\r' | '\t' => Some(' '),
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => None,
-            c if c.is_control() => None,
-            c => Some(c),
-        })
-        .collect();
-    redact_keys(&plain).trim().to_string()
 }
 
 fn first_step(fix: &str) -> String {
@@ -1090,15 +1065,5 @@ mod tests {
     fn first_step_takes_the_first_numbered_step() {
         assert_eq!(first_step("1. List keys. 2. Move them."), "List keys.");
         assert_eq!(first_step("Turn it on."), "Turn it on.");
-    }
-
-    #[test]
-    fn clean_redacts_keys_and_drops_controls() {
-        let dirty = "key sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD\u{1b}[31m red\nnext";
-        let c = clean(dirty);
-        assert!(!c.contains("abcdefghijklmnopqrstuvwxyz0123456789"), "{c}");
-        assert!(!c.contains('\u{1b}'));
-        assert!(!c.contains('\n'));
-        assert!(clean_lines("a\nb").contains('\n'));
     }
 }
