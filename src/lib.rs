@@ -9,6 +9,7 @@ pub mod checklist;
 pub mod cli;
 pub mod demo;
 pub mod diag;
+pub mod fsio;
 pub mod probe;
 pub mod redact;
 pub mod report;

@@ -12,7 +12,7 @@ use futures_util::StreamExt;
 
 use super::{BrandArgs, Format as TextFormat, Global, probe_ctx, runtime, store};
 use crate::assessment::{Assessment, Store};
-use crate::checklist::{self, Catalog, Checklist};
+use crate::checklist::{Catalog, Checklist};
 use crate::diag::InputError;
 use crate::report::diff;
 use crate::report::model;
@@ -82,7 +82,7 @@ fn prepare<'c>(
     let checklist = catalog.require(&target.product.vertical)?;
     let answers = match answers {
         Some(path) => {
-            let text = checklist::read_text(path)?;
+            let text = crate::fsio::read_text(path)?;
             crate::assessment::parse_answers(&path.display().to_string(), &text, checklist)?
         }
         None => Vec::new(),
