@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::assessment::Assessment;
 use crate::checklist::{Checklist, Severity};
 use crate::redact::clean;
-use crate::report::model::{StatusView, needs_work};
+use crate::report::view::{StatusView, needs_work};
 use crate::score::{self, ItemStatus};
 
 #[derive(Debug, Clone, Serialize)]

@@ -1,7 +1,8 @@
 //! Reports of an assessment. [`model`] builds one report model from an assessment and its
 //! checklist; each format renders that model: [`markdown`] (from `templates/report.md`),
 //! [`pdf`] (typst, from `templates/report.typ`), [`json`] (the model itself) and [`sarif`] (the
-//! automated findings). [`diff`] compares two assessments.
+//! automated findings). [`diff`] compares two assessments; [`view`] holds the status view both
+//! share, so the model imports the comparison and never the other way round.
 
 pub mod diff;
 pub mod json;
@@ -9,6 +10,7 @@ pub mod markdown;
 pub mod model;
 pub mod pdf;
 pub mod sarif;
+pub mod view;
 
 use std::path::{Path, PathBuf};
 

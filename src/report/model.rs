@@ -13,6 +13,7 @@ use crate::assessment::Assessment;
 use crate::checklist::{Area, Checklist, Item, Severity};
 use crate::redact::{clean, clean_lines};
 use crate::report::diff::Changes;
+use crate::report::view::{StatusView, needs_work};
 use crate::result::{ProbeResult, Status};
 use crate::score::{self, DecidedBy, ItemScore, ItemStatus, Scorecard, Verdict};
 
@@ -103,25 +104,6 @@ pub struct VerdictView {
     pub label: String,
     /// One plain sentence saying why.
     pub sentence: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct StatusView {
-    /// `pass`, `warn`, `fail`, `error`, `unsure`, `not-applicable` or `open`.
-    pub id: ItemStatus,
-    pub label: String,
-    /// A symbol that reads without colour.
-    pub symbol: String,
-}
-
-impl From<ItemStatus> for StatusView {
-    fn from(status: ItemStatus) -> StatusView {
-        StatusView {
-            id: status,
-            label: status.label().to_string(),
-            symbol: status.symbol().to_string(),
-        }
-    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -399,14 +381,6 @@ fn urgency(s: &ItemScore<'_>) -> (Severity, u8) {
 /// then could-not-check, unsure, warnings and open items; then by severity.
 fn next_step_rank(s: &ItemScore<'_>) -> (bool, u8, Severity) {
     (s.item.severity > Severity::High, urgency(s).1, s.item.severity)
-}
-
-/// Whether an item needs work: it failed, warned, could not be checked or is unsure.
-pub fn needs_work(status: ItemStatus) -> bool {
-    matches!(
-        status,
-        ItemStatus::Fail | ItemStatus::Warn | ItemStatus::Error | ItemStatus::Unsure
-    )
 }
 
 fn item_ref(checklist: &Checklist, id: &str) -> Option<ItemRef> {
