@@ -2,8 +2,7 @@
 //! keys, access tokens, JWTs, private keys) and credentials replaced by a preview (a few leading
 //! characters, the length, a short hash), and text from a user, a server or a DNS record
 //! cleaned for a report ([`clean`]: control and direction-override characters dropped, then
-//! keys redacted). Also the text cutting redaction relies on ([`shorten`], [`window`],
-//! [`one_line`]).
+//! keys redacted). Also the text cutting redaction relies on (`shorten`, `window`, `one_line`).
 
 use std::fmt::Write as _;
 
