@@ -5,8 +5,7 @@
 //! never overwritten: [`Store::save`] refuses to replace anything it cannot load.
 
 use std::collections::BTreeMap;
-use std::fs::{self, File};
-use std::io::Write;
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -14,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checklist::Checklist;
 use crate::diag::{InputError, Key, Spans, unknown_hint};
-use crate::probe::ProbeResult;
+use crate::result::ProbeResult;
 use crate::target::TargetFile;
 
 /// The assessment file format version this build writes and reads.
@@ -177,7 +176,7 @@ impl Assessment {
                 "check that this is an assessment file",
             ));
         }
-        let bytes = read_capped(path, MAX_FILE_BYTES).map_err(|e| {
+        let bytes = crate::fsio::read_capped(path, MAX_FILE_BYTES).map_err(|e| {
             InputError::file(
                 &name,
                 format!("cannot read the assessment: {e}"),
@@ -270,7 +269,7 @@ impl Store {
             .collect();
         let stem = format!(
             "{}-{}-{}",
-            slug(&crate::probe::http::redact_keys(&product.name)),
+            slug(&crate::redact::redact_keys(&product.name)),
             &stamp[..8.min(stamp.len())],
             &stamp[8.min(stamp.len())..]
         );
@@ -291,7 +290,7 @@ impl Store {
                 anyhow::anyhow!("{e}").context("refusing to overwrite a file that is not a readable assessment")
             })?;
         }
-        write_atomic(path, &assessment.to_json(), |_| Ok(()))
+        crate::fsio::write_atomic(path, &assessment.to_json(), |_| Ok(()))
     }
 
     /// Every assessment under the store, newest first, grouped by client folder.
@@ -331,16 +330,6 @@ pub fn is_assessment_file(path: &Path) -> bool {
     is_json && !name.to_ascii_lowercase().ends_with(".report.json") && !name.starts_with('.')
 }
 
-/// Reads at most `max + 1` bytes: a file whose size the system does not know in advance (a
-/// device, a pipe) cannot make the reader run out of memory. More than `max` bytes back means
-/// the file is too large.
-pub(crate) fn read_capped(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    fs::File::open(path)?.take(max + 1).read_to_end(&mut bytes)?;
-    Ok(bytes)
-}
-
 /// Lowercase ASCII letters and digits joined by '-', for file and folder names.
 pub fn slug(text: &str) -> String {
     let mut out = String::new();
@@ -354,42 +343,6 @@ pub fn slug(text: &str) -> String {
     let out = out.trim_end_matches('-');
     let out: String = out.chars().take(48).collect();
     if out.is_empty() { "unnamed".to_string() } else { out }
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same folder: fsync, then rename, so a
-/// reader sees the old file or the new one, never half of one. `before_sync` lets tests simulate
-/// a crash part-way (the temporary file is removed and the old file stays).
-pub fn write_atomic(
-    path: &Path,
-    bytes: &[u8],
-    before_sync: impl FnOnce(&mut File) -> std::io::Result<()>,
-) -> anyhow::Result<()> {
-    use anyhow::Context;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).with_context(|| format!("cannot create the folder {}", dir.display()))?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("assessment");
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut file = File::create(&temp)?;
-        file.write_all(bytes)?;
-        before_sync(&mut file)?;
-        file.sync_all()?;
-        drop(file);
-        fs::rename(&temp, path)?;
-        // Make the rename itself durable.
-        if let Ok(d) = File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&temp);
-        return Err(anyhow::Error::new(e).context(format!("cannot save {}", path.display())));
-    }
-    Ok(())
 }
 
 /// Answers read from an answers file, validated against the checklist.

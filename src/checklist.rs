@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use crate::diag::{InputError, Key, Spans, unknown_hint};
+use crate::fsio::read_text;
 
 /// The checklist format version this build reads.
 pub const SCHEMA: u32 = 1;
@@ -500,53 +501,6 @@ pub fn validate_path(path: &Path) -> Result<Vec<Checklist>, InputError> {
         .iter()
         .map(|p| read_text(p).and_then(|t| resolve(&common, &p.display().to_string(), &t)))
         .collect()
-}
-
-/// Reads a text file the user named, refusing binary and huge files with a clear message.
-pub fn read_text(path: &Path) -> Result<String, InputError> {
-    const MAX: u64 = 4 * 1024 * 1024;
-    let name = path.display().to_string();
-    let meta = std::fs::metadata(path)
-        .map_err(|e| InputError::file(&name, format!("cannot read the file: {e}"), "check the path"))?;
-    if meta.is_dir() {
-        return Err(InputError::file(
-            &name,
-            "this is a folder, not a file",
-            "give the path of a .toml file",
-        ));
-    }
-    if meta.len() > MAX {
-        return Err(InputError::file(
-            &name,
-            format!("the file is {} bytes; files over {MAX} bytes are refused", meta.len()),
-            "check that this is the right file",
-        ));
-    }
-    let bytes = crate::assessment::read_capped(path, MAX).map_err(|e| {
-        InputError::file(
-            &name,
-            format!("cannot read the file: {e}"),
-            "check the path and permissions",
-        )
-    })?;
-    if bytes.len() as u64 > MAX {
-        return Err(InputError::file(
-            &name,
-            format!("the file is over {MAX} bytes and is refused"),
-            "check that this is the right file",
-        ));
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        let text = String::from_utf8_lossy(&e.into_bytes()[..offset]).into_owned();
-        InputError::at(
-            &name,
-            &text,
-            offset..offset,
-            "the file is not UTF-8 text",
-            "save it as UTF-8 text",
-        )
-    })
 }
 
 // ---- raw file shapes -------------------------------------------------------------------------

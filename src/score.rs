@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::assessment::{Answer, AnswerValue, Assessment};
 use crate::checklist::{Area, Checklist, Item, Severity};
-use crate::probe::{ProbeResult, Status};
+use crate::result::{ProbeResult, Status};
 
 /// Where an item stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

@@ -143,7 +143,7 @@ const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPT
 impl TargetFile {
     /// Reads and validates a target file. `verticals` are the known checklist ids.
     pub fn load(path: &Path, verticals: &[&str]) -> Result<TargetFile, InputError> {
-        let text = crate::checklist::read_text(path)?;
+        let text = crate::fsio::read_text(path)?;
         let mut file = TargetFile::parse(&path.display().to_string(), &text, verticals)?;
         // Paths in the file are relative to the file, not to where the command runs.
         let base = path.parent().unwrap_or(Path::new("."));

@@ -207,7 +207,7 @@ fn a_crash_mid_save_leaves_the_previous_file_intact() {
     // The writer dies after writing part of the new file, before it is synced and renamed.
     a.answer("monitoring.alerts", AnswerValue::Yes, None, t0());
     let bytes = serde_json::to_vec_pretty(&a).unwrap();
-    let crashed = assessment::write_atomic(&path, &bytes, |file| {
+    let crashed = launchready::fsio::write_atomic(&path, &bytes, |file| {
         use std::io::Write;
         file.write_all(b"{ half a file")?;
         Err(std::io::Error::other("simulated crash"))

@@ -3,7 +3,7 @@
 //! Commands whose capability has not been built yet say so and exit with code 2; nothing here
 //! prints made-up results.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -19,7 +19,8 @@ use crate::probe::api::{ApiOptions, Tokens};
 use crate::probe::dns::Dns;
 use crate::probe::engine::{self, Env};
 use crate::probe::registry::{self, Check, Family};
-use crate::probe::{ProbeCtx, ProbeResult, Status, email, message};
+use crate::probe::{ProbeCtx, email, message};
+use crate::result::{ProbeResult, Status};
 use crate::score;
 
 mod report;
@@ -745,11 +746,7 @@ fn probe_message(global: &Global, file: &Path, format: Format, out: &mut impl Wr
     const MAX: u64 = 1024 * 1024;
     let name = file.display().to_string();
     let bytes = if name == "-" {
-        let mut buf = Vec::new();
-        std::io::Read::take(std::io::stdin().lock(), MAX + 1)
-            .read_to_end(&mut buf)
-            .context("cannot read standard input")?;
-        buf
+        crate::fsio::read_at_most(std::io::stdin().lock(), MAX).context("cannot read standard input")?
     } else {
         let len = std::fs::metadata(file)
             .map_err(|e| InputError::file(&name, format!("cannot read the file: {e}"), "check the path"))?
@@ -762,7 +759,7 @@ fn probe_message(global: &Global, file: &Path, format: Format, out: &mut impl Wr
             )
             .into());
         }
-        std::fs::read(file).map_err(|e| {
+        crate::fsio::read_capped(file, MAX).map_err(|e| {
             InputError::file(
                 &name,
                 format!("cannot read the file: {e}"),

@@ -11,14 +11,14 @@ use futures_util::StreamExt;
 
 use super::{BrandArgs, Format as TextFormat, Global, probe_ctx, runtime, store};
 use crate::assessment::{Assessment, Store};
-use crate::checklist::{self, Catalog, Checklist};
+use crate::checklist::{Catalog, Checklist};
 use crate::diag::InputError;
-use crate::probe::ProbeResult;
 use crate::probe::engine::{self, Env, Event};
 use crate::probe::registry::Check;
 use crate::report::diff;
 use crate::report::model;
 use crate::report::{self, Branding, Format};
+use crate::result::ProbeResult;
 use crate::score;
 use crate::target::TargetFile;
 
@@ -83,7 +83,7 @@ fn prepare<'c>(
     let checklist = catalog.require(&target.product.vertical)?;
     let answers = match answers {
         Some(path) => {
-            let text = checklist::read_text(path)?;
+            let text = crate::fsio::read_text(path)?;
             crate::assessment::parse_answers(&path.display().to_string(), &text, checklist)?
         }
         None => Vec::new(),
@@ -440,8 +440,8 @@ pub fn diff(
     if po.name != pn.name || po.client != pn.client {
         eprintln!(
             "note: these are assessments of different products ({} and {}); the comparison may mean little",
-            model::clean(&po.name),
-            model::clean(&pn.name)
+            crate::redact::clean(&po.name),
+            crate::redact::clean(&pn.name)
         );
     }
     if old_a.created > new_a.created {

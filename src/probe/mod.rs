@@ -1,5 +1,6 @@
-//! Automated checks: the result types every probe produces, the context probes run in, and the
-//! probe families (email and DNS, the API; TLS, HTTP and secrets to come).
+//! Automated checks: the context probes run in, and the probe families (email and DNS, the API;
+//! TLS, HTTP and secrets to come). The result types they produce live in [`crate::result`] and
+//! are re-exported here.
 //!
 //! A probe never fails as a Rust error: when it cannot decide (timeout, SERVFAIL, refused) it
 //! returns a result with [`Status::Error`] and the reason, so one broken check never stops a scan.
@@ -8,9 +9,7 @@
 //! text helpers.
 
 use std::fmt;
-use std::time::{Duration, SystemTime};
-
-use serde::{Deserialize, Serialize};
+use std::time::Duration;
 
 pub mod api;
 pub mod dkim;
@@ -23,107 +22,9 @@ pub mod message;
 pub mod registry;
 pub mod spf;
 
+pub(crate) use crate::redact::shorten;
+pub use crate::result::{Evidence, ProbeResult, Status, now};
 pub use registry::{is_configured, is_runnable};
-
-/// The verdict of one automated check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Pass,
-    Warn,
-    Fail,
-    /// The probe could not decide (timeout, SERVFAIL, connection refused): never a verdict.
-    Error,
-    /// Not applicable or not configured.
-    Skipped,
-}
-
-impl Status {
-    pub fn label(self) -> &'static str {
-        match self {
-            Status::Pass => "pass",
-            Status::Warn => "warn",
-            Status::Fail => "fail",
-            Status::Error => "error",
-            Status::Skipped => "skipped",
-        }
-    }
-
-    /// A symbol that reads without colour.
-    pub fn symbol(self) -> &'static str {
-        match self {
-            Status::Pass => "✔",
-            Status::Warn => "!",
-            Status::Fail => "✘",
-            Status::Error => "?",
-            Status::Skipped => "–",
-        }
-    }
-}
-
-/// One labelled piece of evidence: what was sent or found, with secrets already redacted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Evidence {
-    pub label: String,
-    pub value: String,
-}
-
-impl Evidence {
-    pub fn new(label: impl Into<String>, value: impl Into<String>) -> Evidence {
-        Evidence {
-            label: label.into(),
-            value: value.into(),
-        }
-    }
-}
-
-/// The result of one check, keyed in the assessment by its check id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProbeResult {
-    pub id: String,
-    pub status: Status,
-    pub title: String,
-    /// One line a founder can read.
-    pub summary: String,
-    #[serde(default)]
-    pub evidence: Vec<Evidence>,
-    #[serde(default)]
-    pub fix: Option<String>,
-    /// When the check ran (RFC 3339, UTC).
-    pub at: String,
-}
-
-impl ProbeResult {
-    /// A result stamped with the current time.
-    pub fn new(id: &str, status: Status, title: &str, summary: impl Into<String>) -> ProbeResult {
-        ProbeResult {
-            id: id.to_string(),
-            status,
-            title: title.to_string(),
-            summary: summary.into(),
-            evidence: Vec::new(),
-            fix: None,
-            at: now(),
-        }
-    }
-
-    #[must_use]
-    pub fn evidence(mut self, label: impl Into<String>, value: impl Into<String>) -> ProbeResult {
-        self.evidence.push(Evidence::new(label, value));
-        self
-    }
-
-    #[must_use]
-    pub fn fix(mut self, fix: impl Into<String>) -> ProbeResult {
-        self.fix = Some(fix.into());
-        self
-    }
-}
-
-/// The current time as RFC 3339 UTC, to the second.
-pub fn now() -> String {
-    humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
-}
 
 /// What probes need from the outside world, as plain data, so tests can point them at loopback
 /// fixtures: the DNS server, timeouts and caps.
@@ -169,17 +70,6 @@ pub(crate) fn syntax_error(record: &str, byte: usize, message: impl Into<String>
     SyntaxError {
         position,
         message: message.into(),
-    }
-}
-
-/// At most `max` characters of `text`, with an ellipsis when cut.
-pub(crate) fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let mut cut: String = text.chars().take(max).collect();
-        cut.push('…');
-        cut
     }
 }
 

@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use crate::assessment::Assessment;
 use crate::checklist::{Checklist, Severity};
-use crate::report::model::{StatusView, clean, needs_work};
+use crate::redact::clean;
+use crate::report::view::{StatusView, needs_work};
 use crate::score::{self, ItemStatus};
 
 #[derive(Debug, Clone, Serialize)]

@@ -1,7 +1,8 @@
 //! Reports of an assessment. [`model`] builds one report model from an assessment and its
 //! checklist; each format renders that model: [`markdown`] (from `templates/report.md`),
 //! [`pdf`] (typst, from `templates/report.typ`), [`json`] (the model itself) and [`sarif`] (the
-//! automated findings). [`diff`] compares two assessments.
+//! automated findings). [`diff`] compares two assessments; [`view`] holds the status view both
+//! share, so the model imports the comparison and never the other way round.
 
 pub mod diff;
 pub mod json;
@@ -9,6 +10,7 @@ pub mod markdown;
 pub mod model;
 pub mod pdf;
 pub mod sarif;
+pub mod view;
 
 use std::path::{Path, PathBuf};
 
@@ -145,7 +147,6 @@ impl Branding {
 /// Reads and checks a logo: a PNG, JPEG or SVG file of at most 2 MB (and, for PNG and JPEG, at
 /// most 10 000 pixels a side), told apart by its bytes, that typst can draw.
 pub fn read_logo(path: &Path) -> Result<pdf::Logo, InputError> {
-    use std::io::Read;
     let name = path.display().to_string();
     let hint = "give a PNG, JPEG or SVG file of at most 2 MB with --brand-logo";
     let fail = |message: String| InputError::file(&name, message, hint);
@@ -153,10 +154,7 @@ pub fn read_logo(path: &Path) -> Result<pdf::Logo, InputError> {
     if !file.metadata().is_ok_and(|m| m.is_file()) {
         return Err(fail("the logo is not a regular file".into()));
     }
-    let mut bytes = Vec::new();
-    file.take(LOGO_MAX + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| fail(format!("cannot read the logo: {e}")))?;
+    let bytes = crate::fsio::read_at_most(file, LOGO_MAX).map_err(|e| fail(format!("cannot read the logo: {e}")))?;
     if bytes.len() as u64 > LOGO_MAX {
         return Err(fail("the logo is larger than 2 MB".into()));
     }
@@ -284,7 +282,7 @@ pub fn write_all(
         .map_err(|e| anyhow::anyhow!("cannot create the folder {}: {e}", folder.display()))?;
     let mut written = Vec::new();
     for (path, bytes) in rendered {
-        crate::assessment::write_atomic(&path, &bytes, |_| Ok(()))?;
+        crate::fsio::write_atomic(&path, &bytes, |_| Ok(()))?;
         written.push(path);
     }
     Ok(written)

@@ -2,17 +2,19 @@
 //! then rendered by each format (Markdown, PDF, JSON, SARIF). Pure: no I/O and no clock — the
 //! report's date is the assessment's own.
 //!
-//! Every text that came from a user, a server or a DNS record passes through [`clean`]: key-shaped
-//! strings are redacted and control characters dropped, so no format can leak a pasted secret or
-//! carry terminal escapes. Escaping for a format's syntax is the renderer's job.
+//! Every text that came from a user, a server or a DNS record passes through [`clean`] (from
+//! [`crate::redact`]): key-shaped strings are redacted and control characters dropped, so no
+//! format can leak a pasted secret or carry terminal escapes. Escaping for a format's syntax is
+//! the renderer's job.
 
 use serde::Serialize;
 
 use crate::assessment::Assessment;
 use crate::checklist::{Area, Checklist, Item, Severity};
-use crate::probe::http::redact_keys;
-use crate::probe::{ProbeResult, Status};
+use crate::redact::{clean, clean_lines};
 use crate::report::diff::Changes;
+use crate::report::view::{StatusView, needs_work};
+use crate::result::{ProbeResult, Status};
 use crate::score::{self, DecidedBy, ItemScore, ItemStatus, Scorecard, Verdict};
 
 /// The version of the report JSON's shape (docs/report-json.md).
@@ -102,25 +104,6 @@ pub struct VerdictView {
     pub label: String,
     /// One plain sentence saying why.
     pub sentence: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct StatusView {
-    /// `pass`, `warn`, `fail`, `error`, `unsure`, `not-applicable` or `open`.
-    pub id: ItemStatus,
-    pub label: String,
-    /// A symbol that reads without colour.
-    pub symbol: String,
-}
-
-impl From<ItemStatus> for StatusView {
-    fn from(status: ItemStatus) -> StatusView {
-        StatusView {
-            id: status,
-            label: status.label().to_string(),
-            symbol: status.symbol().to_string(),
-        }
-    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -292,32 +275,6 @@ pub struct Term {
     pub meaning: String,
 }
 
-/// Redacts key-shaped strings and drops control characters (newlines become spaces unless
-/// `keep_lines`), so any text is safe in every format.
-pub fn clean(text: &str) -> String {
-    clean_with(text, false)
-}
-
-fn clean_lines(text: &str) -> String {
-    clean_with(text, true)
-}
-
-fn clean_with(text: &str, keep_lines: bool) -> String {
-    // Control and direction-override characters go first, so none can hide a key from the
-    // redaction (a key with a control character inside it would not look like a key).
-    let plain: String = text
-        .chars()
-        .filter_map(|c| match c {
-            '\n' if keep_lines => Some('\n'),
-            '\n' | '\r' | '\t' => Some(' '),
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => None,
-            c if c.is_control() => None,
-            c => Some(c),
-        })
-        .collect();
-    redact_keys(&plain).trim().to_string()
-}
-
 fn first_step(fix: &str) -> String {
     let fix = fix.trim();
     let body = fix.strip_prefix("1. ").unwrap_or(fix);
@@ -424,14 +381,6 @@ fn urgency(s: &ItemScore<'_>) -> (Severity, u8) {
 /// then could-not-check, unsure, warnings and open items; then by severity.
 fn next_step_rank(s: &ItemScore<'_>) -> (bool, u8, Severity) {
     (s.item.severity > Severity::High, urgency(s).1, s.item.severity)
-}
-
-/// Whether an item needs work: it failed, warned, could not be checked or is unsure.
-pub fn needs_work(status: ItemStatus) -> bool {
-    matches!(
-        status,
-        ItemStatus::Fail | ItemStatus::Warn | ItemStatus::Error | ItemStatus::Unsure
-    )
 }
 
 fn item_ref(checklist: &Checklist, id: &str) -> Option<ItemRef> {
@@ -1090,15 +1039,5 @@ mod tests {
     fn first_step_takes_the_first_numbered_step() {
         assert_eq!(first_step("1. List keys. 2. Move them."), "List keys.");
         assert_eq!(first_step("Turn it on."), "Turn it on.");
-    }
-
-    #[test]
-    fn clean_redacts_keys_and_drops_controls() {
-        let dirty = "key sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD\u{1b}[31m red\nnext";
-        let c = clean(dirty);
-        assert!(!c.contains("abcdefghijklmnopqrstuvwxyz0123456789"), "{c}");
-        assert!(!c.contains('\u{1b}'));
-        assert!(!c.contains('\n'));
-        assert!(clean_lines("a\nb").contains('\n'));
     }
 }

@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::checklist::Severity;
-use crate::probe::Status;
 use crate::report::model::{EvidenceEntry, Report};
+use crate::result::Status;
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -73,7 +73,7 @@ fn result(report: &Report, e: &EvidenceEntry) -> Option<Value> {
         .as_deref()
         .map_or_else(|| place.clone(), artifact_uri);
     let fingerprint = Sha256::digest(format!("{}\u{0}{place}", e.check));
-    let fingerprint = crate::probe::http::hex(&fingerprint[..16]);
+    let fingerprint = crate::redact::hex(&fingerprint[..16]);
     let mut text = e.summary.clone();
     if let Some(fix) = &e.fix {
         text.push_str(" Fix: ");

@@ -5,7 +5,7 @@
 use ratatui::style::{Color, Modifier, Style};
 
 use crate::checklist::Severity;
-use crate::probe::Status;
+use crate::result::Status;
 use crate::score::{ItemStatus, Verdict};
 
 /// The styles of the wizard, by role.

@@ -30,7 +30,7 @@ pub use self::target::{FIELD_KEYS, Field, ProductState};
 pub use self::vertical::VerticalState;
 use crate::assessment::{AnswerValue, Assessment, Store};
 use crate::checklist::{Catalog, Checklist};
-use crate::probe::ProbeResult;
+use crate::result::ProbeResult;
 
 /// The screens of the flow, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::{App, Command, ProbeState, Screen};
 use crate::checklist::Item;
-use crate::probe::{ProbeResult, Status};
+use crate::result::{ProbeResult, Status};
 use crate::score::{self, ItemStatus};
 
 /// The automated checks screen: one state per check id, in id order, and the highlighted row.

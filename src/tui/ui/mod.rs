@@ -268,7 +268,7 @@ fn section(lines: &mut Vec<Line<'static>>, heading: &str, text: &str, theme: &Th
 }
 
 /// The evidence of a check, one `label: value` per item, indented by `indent`.
-fn evidence_lines(r: &crate::probe::ProbeResult, theme: &Theme, indent: usize, width: u16) -> Vec<Line<'static>> {
+fn evidence_lines(r: &crate::result::ProbeResult, theme: &Theme, indent: usize, width: u16) -> Vec<Line<'static>> {
     r.evidence
         .iter()
         .flat_map(|e| {
