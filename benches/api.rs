@@ -38,7 +38,7 @@ fn main() {
             let target = demo::target_file(&server);
             let http = Http::new(&ctx, &target).unwrap();
             let started = Instant::now();
-            for id in api::CHECKS {
+            for id in launchready::probe::registry::ids_of(launchready::probe::registry::Family::Api) {
                 let _ = api::check(id, &target, &tokens, &http, &options).await;
             }
             let sequential = started.elapsed();

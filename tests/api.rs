@@ -10,12 +10,18 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use launchready::probe::api::{self, ApiOptions, CHECKS, Tokens};
+use launchready::probe::api::{self, ApiOptions, Tokens};
 use launchready::probe::http::Http;
+use launchready::probe::registry::{self, Family};
 use launchready::probe::{ProbeCtx, ProbeResult, Status};
 use launchready::target::TargetFile;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+
+/// The API family's check ids, in report order.
+fn checks() -> Vec<&'static str> {
+    registry::ids_of(Family::Api).collect()
+}
 
 const TOKEN_A: &str = "fixture-token-account-a-7f3k";
 const TOKEN_B: &str = "fixture-token-account-b-9q2m";
@@ -515,7 +521,7 @@ async fn run_all_with(
     let results = tokio::time::timeout(HANG_GUARD, api::check_all(target, tokens, &http, options))
         .await
         .expect("the API checks hung");
-    assert_eq!(results.len(), CHECKS.len());
+    assert_eq!(results.len(), checks().len());
     results.into_iter().map(|r| (r.id.clone(), r)).collect()
 }
 
@@ -529,7 +535,7 @@ async fn run_one(id: &str, target: &TargetFile, tokens: &Tokens) -> ProbeResult 
 }
 
 fn statuses(results: &HashMap<String, ProbeResult>) -> Vec<(&'static str, Status)> {
-    CHECKS.iter().map(|id| (*id, results[*id].status)).collect()
+    checks().iter().map(|id| (*id, results[*id].status)).collect()
 }
 
 fn all_text(result: &ProbeResult) -> String {
@@ -550,7 +556,7 @@ fn assert_status(result: &ProbeResult, want: Status) {
 async fn a_good_api_passes_every_check() {
     let server = serve(good_api()).await;
     let results = run_all(&target(&server, true), &tokens(), Duration::from_secs(2)).await;
-    for id in CHECKS {
+    for id in checks() {
         assert_status(&results[id], Status::Pass);
         assert!(results[id].fix.is_none(), "{id} passes without a fix");
         assert!(!results[id].evidence.is_empty(), "{id} shows what was sent");
@@ -570,7 +576,7 @@ async fn a_good_api_passes_every_check() {
 async fn a_flawed_api_fails_every_check() {
     let server = serve(flawed_api(Duration::from_millis(400))).await;
     let results = run_all(&target(&server, true), &tokens(), Duration::from_secs(2)).await;
-    for id in CHECKS {
+    for id in checks() {
         assert_status(&results[id], Status::Fail);
         assert!(results[id].fix.is_some(), "{id} says how to fix it");
     }

@@ -9,9 +9,10 @@ use std::time::{Duration, SystemTime};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use launchready::assessment::{AnswerValue, Assessment, Store};
 use launchready::checklist::Catalog;
+use launchready::probe::engine::Event;
 use launchready::probe::{ProbeCtx, Status};
 use launchready::tui::app::Overlay;
-use launchready::tui::{App, Command, ProbeState, Runner, Screen, execute};
+use launchready::tui::{App, Command, Runner, Screen, execute};
 use tokio::sync::mpsc;
 
 fn fixed_time() -> SystemTime {
@@ -41,7 +42,7 @@ fn typed(text: &str) -> Vec<KeyCode> {
     text.chars().map(KeyCode::Char).collect()
 }
 
-fn runner(ctx: ProbeCtx) -> (Runner, mpsc::UnboundedReceiver<(String, ProbeState)>) {
+fn runner(ctx: ProbeCtx) -> (Runner, mpsc::UnboundedReceiver<Event>) {
     let (tx, rx) = mpsc::unbounded_channel();
     (Runner::new(ctx, tx), rx)
 }
@@ -69,13 +70,13 @@ fn question_of(app: &App, check: &str) -> (String, usize) {
 }
 
 /// Feeds probe results to the app (carrying out its commands) until no probe runs.
-async fn drain(app: &mut App, runner: &mut Runner, rx: &mut mpsc::UnboundedReceiver<(String, ProbeState)>) {
+async fn drain(app: &mut App, runner: &mut Runner, rx: &mut mpsc::UnboundedReceiver<Event>) {
     while app.busy() {
-        let (id, state) = tokio::time::timeout(Duration::from_secs(120), rx.recv())
+        let event = tokio::time::timeout(Duration::from_secs(120), rx.recv())
             .await
             .expect("probes finish")
             .unwrap();
-        for command in app.on_probe(id, state) {
+        for command in app.on_event(event) {
             execute(app, runner, command);
         }
     }
@@ -227,11 +228,11 @@ async fn probes_run_in_the_background_and_overrides_need_a_note() {
     // Results arrive over the channel and are recorded and saved.
     let mut finished = 0;
     while finished < expected {
-        let (id, state) = tokio::time::timeout(Duration::from_secs(60), rx.recv())
+        let event = tokio::time::timeout(Duration::from_secs(60), rx.recv())
             .await
             .expect("probes finish")
             .unwrap();
-        for command in app.on_probe(id, state) {
+        for command in app.on_event(event) {
             execute(&mut app, &mut runner, command);
         }
         finished = app.probes_done();
