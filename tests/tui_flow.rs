@@ -82,6 +82,16 @@ async fn drain(app: &mut App, runner: &mut Runner, rx: &mut mpsc::UnboundedRecei
     }
 }
 
+/// Waits for the export the wizard started off its event loop, and hands the outcome to the app.
+async fn finish_export(app: &mut App, runner: &mut Runner) {
+    let written = tokio::time::timeout(Duration::from_secs(120), runner.exported())
+        .await
+        .expect("the export finishes")
+        .expect("an export was started");
+    app.on_exported(written);
+    assert!(app.export.writing.is_none());
+}
+
 /// Tabs to the continue button of the form and presses it.
 fn submit(app: &mut App, runner: &mut Runner) {
     while app.product.focus != app.product.fields.len() + 1 {
@@ -163,6 +173,8 @@ async fn a_whole_assessment_from_start_to_export() {
     }
     press(&mut app, &mut runner, &typed(&out.path().display().to_string()));
     press(&mut app, &mut runner, &[KeyCode::Tab, KeyCode::Enter]);
+    assert!(app.export.writing.is_some(), "the files are written off the event loop");
+    finish_export(&mut app, &mut runner).await;
     assert_eq!(app.export.error, None);
     assert_eq!(app.export.written.len(), 3);
     let md = std::fs::read_to_string(
@@ -541,6 +553,7 @@ async fn exporting_into_the_data_folder_keeps_the_assessment() {
     );
     press(&mut app, &mut runner, &typed(&folder));
     press(&mut app, &mut runner, &[KeyCode::Tab, KeyCode::Enter]);
+    finish_export(&mut app, &mut runner).await;
     assert_eq!(app.export.error, None);
     assert_eq!(app.export.written.len(), 2);
     assert!(app.export.written.iter().all(|p| p != app.path.as_ref().unwrap()));

@@ -405,7 +405,9 @@ fn question_answered_with_note() {
 #[test]
 fn question_without_question_text_asks_to_confirm() {
     let mut f = Fixture::new();
-    f.start_assessment("").key(KeyCode::Enter).go_to_question("edge.tls");
+    f.start_assessment("")
+        .key(KeyCode::Enter)
+        .go_to_question("perf.latency");
     assert!(f.app.current_item().is_some_and(|i| i.question.is_none()));
     f.snap("question_confirm");
 }

@@ -290,8 +290,9 @@ mod tests {
         }
     }
 
-    /// Every check id a built-in checklist names is either run by a probe or asked as a question
-    /// by each item that names it, so nothing is silently left undecided.
+    /// Every check id a built-in checklist names is either run by a probe or asked by a
+    /// plain-language question of each item that names it, so no item falls back to showing its
+    /// pass criteria ("Can you confirm this is true?") where no probe can decide it.
     #[test]
     fn every_named_check_is_runnable_or_a_question() {
         let catalog = crate::checklist::Catalog::builtin().unwrap();
@@ -307,7 +308,7 @@ mod tests {
         }
         assert!(
             undecided.is_empty(),
-            "checks no probe runs and no question asks:\n{}",
+            "checks no probe runs and no question of their own asks:\n{}",
             undecided.join("\n")
         );
     }

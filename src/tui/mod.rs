@@ -58,7 +58,7 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, opti
             ui::render(app, &theme, frame);
         })?;
         let tick = async {
-            if app.busy() {
+            if app.busy() || app.export.writing.is_some() {
                 tokio::time::sleep(Duration::from_millis(120)).await;
             } else {
                 std::future::pending::<()>().await;
@@ -80,6 +80,7 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, opti
                 None => vec![Command::Quit],
             },
             Some(event) = probe_rx.recv() => app.on_event(event),
+            Some(written) = runner.exported() => app.on_exported(written),
             () = tick => vec![],
             _ = term => vec![Command::Quit],
         };
@@ -120,7 +121,7 @@ pub fn execute(app: &mut App, runner: &mut Runner, command: Command) -> bool {
                 }
             }
         }
-        Command::Export { formats, folder } => export(app, &formats, &folder),
+        Command::Export { formats, folder } => export(app, runner, &formats, &folder),
     }
     false
 }
@@ -134,10 +135,15 @@ pub fn save(app: &mut App) {
     }
 }
 
-fn export(app: &mut App, formats: &[crate::report::Format], folder: &Path) {
+/// Builds the report and hands the writing (the PDF takes a moment) to `runner`, off the event
+/// loop; the export screen shows a progress line until [`App::on_exported`] gets the outcome.
+fn export(app: &mut App, runner: &mut Runner, formats: &[crate::report::Format], folder: &Path) {
     let Some(a) = &app.assessment else { return };
+    if app.export.writing.is_some() {
+        return;
+    }
     // Show where the files really are, not a path relative to wherever the wizard started.
-    let folder = &std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf());
+    let folder = std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf());
     let checklist = app.checklist();
     let stem = app
         .path
@@ -161,21 +167,24 @@ fn export(app: &mut App, formats: &[crate::report::Format], folder: &Path) {
         Some(path) => crate::report::build_saved(&app.catalog, checklist, a, path, None, options).0,
         None => crate::report::model::build(checklist, a, &options),
     };
-    // Never `{stem}.json` into the data folder: write_all refuses to replace the assessment.
-    match crate::report::write_all(
-        &report,
-        formats,
-        folder,
-        &stem,
-        app.path.as_deref(),
-        branding.logo.as_ref(),
-    ) {
-        Ok(written) => {
-            app.export.error = None;
-            app.export.written = written;
-        }
-        Err(e) => app.export.error = Some(format!("{e:#}")),
-    }
+    let formats = formats.to_vec();
+    let protect = app.path.clone();
+    let done = runner.exports.0.clone();
+    app.export.writing = Some(Instant::now());
+    app.export.error = None;
+    tokio::task::spawn_blocking(move || {
+        // Never `{stem}.json` into the data folder: write_all refuses to replace the assessment.
+        let written = crate::report::write_all(
+            &report,
+            &formats,
+            &folder,
+            &stem,
+            protect.as_deref(),
+            branding.logo.as_ref(),
+        )
+        .map_err(|e| format!("{e:#}"));
+        let _ = done.send(written);
+    });
 }
 
 /// The wizard's handle on the probe engine: one [`Engine`] per target, set up again when the
@@ -186,7 +195,12 @@ pub struct Runner {
     engine: Option<Engine>,
     /// Test tokens given directly (the demo) instead of read from the environment.
     tokens: Option<Tokens>,
+    /// Where a report export, written off the event loop, says how it went.
+    exports: Exports,
 }
+
+type Exported = Result<Vec<std::path::PathBuf>, String>;
+type Exports = (mpsc::UnboundedSender<Exported>, mpsc::UnboundedReceiver<Exported>);
 
 impl Runner {
     pub fn new(ctx: ProbeCtx, tx: mpsc::UnboundedSender<engine::Event>) -> Runner {
@@ -195,7 +209,13 @@ impl Runner {
             tx,
             engine: None,
             tokens: None,
+            exports: mpsc::unbounded_channel(),
         }
+    }
+
+    /// The outcome of the next export to finish: the files written, or why not.
+    pub async fn exported(&mut self) -> Option<Exported> {
+        self.exports.1.recv().await
     }
 
     /// Uses these tokens instead of the environment variables the target names.

@@ -1,6 +1,7 @@
 //! The export screen's state and keys: which formats, which folder, and what was written.
 
 use std::path::PathBuf;
+use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent};
 
@@ -21,9 +22,24 @@ pub struct ExportForm {
     pub focus: usize,
     pub written: Vec<PathBuf>,
     pub error: Option<String>,
+    /// Since when the files are being written (off the event loop), while they are.
+    pub writing: Option<Instant>,
 }
 
 impl App {
+    /// An export finished: what was written, or why not.
+    pub fn on_exported(&mut self, written: Result<Vec<PathBuf>, String>) -> Vec<Command> {
+        self.export.writing = None;
+        match written {
+            Ok(written) => {
+                self.export.error = None;
+                self.export.written = written;
+            }
+            Err(e) => self.export.error = Some(e),
+        }
+        vec![]
+    }
+
     pub(super) fn on_export_key(&mut self, key: KeyEvent) -> Vec<Command> {
         let e = &mut self.export;
         let rows = EXPORT_BUTTON + 1;

@@ -165,6 +165,7 @@ impl App {
                 focus: 0,
                 written: vec![],
                 error: None,
+                writing: None,
             },
         }
     }

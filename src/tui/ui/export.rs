@@ -68,7 +68,18 @@ pub(super) fn render(app: &App, theme: &Theme, frame: &mut Frame, body: Rect) {
         EXPORT_BUTTON,
         vec![Span::styled("[ Write the files ]", theme.button)],
     ));
-    if !e.written.is_empty() {
+    if let Some(since) = e.writing {
+        lines.push(Line::default());
+        let pdf = e.formats.get(1).copied().unwrap_or(false);
+        lines.push(Line::styled(
+            format!(
+                "Writing the files{}… {:.1} s",
+                if pdf { " (the PDF takes a moment)" } else { "" },
+                since.elapsed().as_secs_f64()
+            ),
+            theme.muted,
+        ));
+    } else if !e.written.is_empty() {
         lines.push(Line::default());
         lines.push(Line::styled("Written:", theme.heading));
         for path in &e.written {

@@ -43,12 +43,15 @@ fn spinner(since: Duration) -> &'static str {
 
 fn probe_row(id: &str, state: &ProbeState, theme: &Theme) -> Line<'static> {
     match state {
-        ProbeState::Running { since, .. } => {
+        ProbeState::Running { since, note } => {
             let elapsed = since.elapsed();
+            let doing = note
+                .as_deref()
+                .map_or_else(|| "checking…".to_string(), |n| format!("{n}…"));
             Line::from(vec![
                 Span::styled(format!("{} {:<10}", spinner(elapsed), "running"), theme.muted),
                 Span::styled(id.to_string(), theme.title),
-                Span::styled(format!("  checking… {}", duration(elapsed)), theme.muted),
+                Span::styled(format!("  {doing} {}", duration(elapsed)), theme.muted),
             ])
         }
         ProbeState::Cancelled => Line::from(vec![
@@ -201,13 +204,16 @@ pub(super) fn render(app: &App, theme: &Theme, frame: &mut Frame, body: Rect) {
         return;
     };
     let (title, text) = match selected {
-        ProbeState::Running { .. } => (
-            id.clone(),
-            Text::from(vec![
-                Line::from("Still checking. You can go on to the questions meanwhile (Enter)."),
-                Line::styled("c cancels it.", theme.muted),
-            ]),
-        ),
+        ProbeState::Running { note, .. } => {
+            let mut lines = vec![Line::from(
+                "Still checking. You can go on to the questions meanwhile (Enter).",
+            )];
+            if let Some(note) = note {
+                lines.push(Line::from(format!("Now: {note}.")));
+            }
+            lines.push(Line::styled("c cancels it.", theme.muted));
+            (id.clone(), Text::from(lines))
+        }
         ProbeState::Cancelled => (
             id.clone(),
             Text::from("Cancelled. r runs it again; its items are asked as questions until then."),
