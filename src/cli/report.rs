@@ -120,7 +120,7 @@ impl Progress {
             return;
         }
         let what = result.map_or_else(String::new, |r| format!("{} {}", r.id, r.status.label()));
-        self.show(&format!(
+        Self::show(&format!(
             "[{done}/{}] {:.1}s  {product}: {what}",
             self.total,
             self.started.elapsed().as_secs_f64()
@@ -128,7 +128,7 @@ impl Progress {
     }
 
     /// Replaces the progress line with `line`, control characters dropped, cut to fit.
-    fn show(&self, line: &str) {
+    fn show(line: &str) {
         let line: String = line.chars().filter(|c| !c.is_control()).take(100).collect();
         eprint!("\r\x1b[2K{line}");
         let _ = std::io::stderr().flush();
@@ -140,7 +140,7 @@ impl Progress {
             return;
         }
         let done = self.done.load(Ordering::Relaxed);
-        self.show(&format!(
+        Self::show(&format!(
             "[{done}/{}] {:.1}s  {product}: {id}: {message}",
             self.total,
             self.started.elapsed().as_secs_f64()

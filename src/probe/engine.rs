@@ -277,9 +277,12 @@ pub struct Engine {
     env: Arc<Env>,
     tx: mpsc::UnboundedSender<Event>,
     /// The run each id belongs to now, and its task once it started.
-    runs: Arc<Mutex<HashMap<&'static str, (u64, Option<AbortHandle>)>>>,
+    runs: Arc<Mutex<Runs>>,
     generation: u64,
 }
+
+/// Each id's run number and, once started, its task.
+type Runs = HashMap<&'static str, (u64, Option<AbortHandle>)>;
 
 impl Engine {
     pub fn new(target: TargetFile, env: Env, tx: mpsc::UnboundedSender<Event>) -> Engine {

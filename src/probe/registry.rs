@@ -89,7 +89,7 @@ impl std::fmt::Debug for Check {
 /// Boxes an `async fn(&Run<'_>) -> ProbeResult` into an [`ApiFn`].
 macro_rules! api_fn {
     ($f:path) => {{
-        fn boxed<'r, 'a>(run: &'r Run<'a>) -> BoxFuture<'r, ProbeResult> {
+        fn boxed<'r>(run: &'r Run<'_>) -> BoxFuture<'r, ProbeResult> {
             Box::pin($f(run))
         }
         Runner::Api(boxed)

@@ -299,9 +299,9 @@ pub(crate) async fn rate_limit(run: &Run<'_>) -> ProbeResult {
         }
     }
     if let Some(first) = sentences.first_mut() {
-        let mut chars = first.chars();
-        if let Some(c) = chars.next() {
-            *first = c.to_uppercase().chain(chars).collect();
+        let mut letters = first.chars();
+        if let Some(c) = letters.next() {
+            *first = c.to_uppercase().chain(letters).collect();
         }
     }
     let mut summary = sentences.join("; ");
