@@ -606,3 +606,27 @@ fn scan_targets_scans_a_whole_folder_and_stops_on_a_bad_file() {
     assert!(stderr(&o).contains("broken.toml:2"), "{}", stderr(&o));
     assert_eq!(files_ending(out.path(), ".md").len(), 2, "nothing new was written");
 }
+
+#[test]
+fn completions_are_written_for_each_shell() {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef launchready"),
+        ("fish", "complete -c launchready"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let o = launchready(&["completions", shell]);
+        assert!(o.status.success(), "{shell}: {}", stderr(&o));
+        let script = stdout(&o);
+        assert!(script.contains(marker), "{shell}: {}", &script[..script.len().min(300)]);
+        for word in ["scan", "report", "probe", "target", "resolver"] {
+            assert!(script.contains(word), "{shell} completes {word}");
+        }
+    }
+    // A broken --checklist file does not stop completions.
+    let o = launchready(&["--checklist", "/nonexistent/checklist.toml", "completions", "bash"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = launchready(&["completions", "tcsh"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("tcsh"), "{}", stderr(&o));
+}
