@@ -17,12 +17,13 @@ use crate::checklist::{self, Area, Catalog, Checklist};
 use crate::diag::InputError;
 use crate::probe::api::{ApiOptions, Tokens};
 use crate::probe::dns::Dns;
-use crate::probe::engine::{self, Env};
+use crate::probe::engine::Env;
 use crate::probe::registry::{self, Check, Family};
 use crate::probe::{ProbeCtx, email, message};
 use crate::result::{ProbeResult, Status};
 use crate::score;
 
+mod progress;
 mod report;
 
 /// Tells the founder of an AI chatbot product, with evidence, whether it is ready for launch
@@ -717,7 +718,10 @@ fn run_family(target: &crate::target::TargetFile, env: &Env, a: Family, b: Famil
         .iter()
         .filter(|c| c.family == a || c.family == b)
         .collect();
-    Ok(runtime()?.block_on(engine::run_all(target, env, &checks, None)))
+    let progress = progress::Progress::new(checks.len());
+    let results = runtime()?.block_on(progress.run(&target.product.name, target, env, &checks));
+    progress.finish();
+    Ok(results)
 }
 
 fn probe_api(

@@ -1,24 +1,23 @@
 //! `scan`, `report` and `diff`: the commands that run without the wizard and write reports.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Instant, SystemTime};
+use std::time::SystemTime;
 
 use anyhow::Context;
 use futures_util::StreamExt;
 
+use super::progress::Progress;
 use super::{BrandArgs, Format as TextFormat, Global, probe_ctx, runtime, store};
 use crate::assessment::{Assessment, Store};
 use crate::checklist::{Catalog, Checklist};
 use crate::diag::InputError;
-use crate::probe::engine::{self, Env, Event};
+use crate::probe::engine::{self, Env};
 use crate::probe::registry::Check;
 use crate::report::diff;
 use crate::report::model;
 use crate::report::{self, Branding, Format};
-use crate::result::ProbeResult;
 use crate::score;
 use crate::target::TargetFile;
 
@@ -96,65 +95,6 @@ fn prepare<'c>(
     })
 }
 
-/// A progress line on stderr, only when stderr is a terminal.
-struct Progress {
-    on: bool,
-    total: usize,
-    done: AtomicUsize,
-    started: Instant,
-}
-
-impl Progress {
-    fn new(total: usize) -> Progress {
-        Progress {
-            on: std::io::stderr().is_terminal(),
-            total,
-            done: AtomicUsize::new(0),
-            started: Instant::now(),
-        }
-    }
-
-    fn step(&self, product: &str, result: Option<&ProbeResult>) {
-        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
-        if !self.on {
-            return;
-        }
-        let what = result.map_or_else(String::new, |r| format!("{} {}", r.id, r.status.label()));
-        Self::show(&format!(
-            "[{done}/{}] {:.1}s  {product}: {what}",
-            self.total,
-            self.started.elapsed().as_secs_f64()
-        ));
-    }
-
-    /// Replaces the progress line with `line`, control characters dropped, cut to fit.
-    fn show(line: &str) {
-        let line: String = line.chars().filter(|c| !c.is_control()).take(100).collect();
-        eprint!("\r\x1b[2K{line}");
-        let _ = std::io::stderr().flush();
-    }
-
-    /// Shows what a running check is waiting for, without counting a step.
-    fn note(&self, product: &str, id: &str, message: &str) {
-        if !self.on {
-            return;
-        }
-        let done = self.done.load(Ordering::Relaxed);
-        Self::show(&format!(
-            "[{done}/{}] {:.1}s  {product}: {id}: {message}",
-            self.total,
-            self.started.elapsed().as_secs_f64()
-        ));
-    }
-
-    fn finish(&self) {
-        if self.on && self.total > 0 {
-            eprint!("\r\x1b[2K");
-            let _ = std::io::stderr().flush();
-        }
-    }
-}
-
 fn runnable_checks(p: &Prepared<'_>) -> Vec<&'static Check> {
     engine::plan(p.checklist, &p.target)
 }
@@ -173,20 +113,7 @@ async fn probe(
         assessment.answer(&a.item, a.value, a.note.clone(), now);
     }
     let env = Env::new(&ctx, &p.target, p.checklist, None);
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let (target, env_ref) = (&p.target, &env);
-    let run = async move { engine::run_all(target, env_ref, checks, Some(&tx)).await };
-    let name = &p.target.product.name;
-    let show = async {
-        while let Some(event) = rx.recv().await {
-            match event {
-                Event::Finished(result) => progress.step(name, Some(&result)),
-                Event::Progress { id, message } => progress.note(name, &id, &message),
-                Event::Started { .. } => {}
-            }
-        }
-    };
-    let (results, ()) = tokio::join!(run, show);
+    let results = progress.run(&p.target.product.name, &p.target, &env, checks).await;
     for result in results {
         assessment.record(result);
     }

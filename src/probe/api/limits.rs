@@ -39,9 +39,8 @@ struct Burst {
 
 async fn burst(run: &Run<'_>, call: &Call, max: usize) -> Burst {
     let started = Instant::now();
-    let deadline = run.deadline();
     let mut found = Burst::default();
-    while found.sent < max && Instant::now() < deadline {
+    while found.sent < max && Instant::now() < run.deadline() {
         let size = BURST_BATCH.min(max - found.sent);
         let first = found.sent;
         let answers = join_all((0..size).map(|i| async move { (first + i + 1, run.fetch_raw(call).await) })).await;
@@ -330,7 +329,14 @@ pub(crate) async fn rate_limit(run: &Run<'_>) -> ProbeResult {
         let label = *name;
         let first = match &b.limited_at {
             None => "no 429".to_string(),
-            Some((1, _)) => "429 from the first request: the limit was already reached (by this run's latency sample, which runs just before, or by an earlier run)".to_string(),
+            Some((1, _)) => format!(
+                "429 from the first request: the limit was already reached by earlier requests ({})",
+                if label.starts_with("chat") {
+                    "this run's latency sample, sent just before, or an earlier run"
+                } else {
+                    "an earlier run"
+                }
+            ),
             Some((n, _)) => format!("first 429 at request {n}"),
         };
         result = result.evidence(
@@ -369,7 +375,6 @@ struct Samples {
 }
 
 async fn sample(run: &Run<'_>, name: &str, call: &Call, count: usize, limit_ms: f64) -> Samples {
-    let deadline = run.deadline();
     let mut s = Samples {
         name: name.to_string(),
         limit_ms,
@@ -379,7 +384,8 @@ async fn sample(run: &Run<'_>, name: &str, call: &Call, count: usize, limit_ms: 
         example: None,
     };
     for _ in 0..count {
-        if Instant::now() >= deadline {
+        // Asked again each time: a wait for a rate limit moves the deadline.
+        if Instant::now() >= run.deadline() {
             s.trouble.get_or_insert_with(|| "the time budget ran out".into());
             break;
         }
