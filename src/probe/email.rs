@@ -28,17 +28,15 @@ impl EmailOptions {
     }
 }
 
-/// The check ids this family produces, in report order.
-pub const CHECKS: [&str; 5] = ["email.mx", "email.spf", "email.dkim", "email.dmarc", "dns.caa"];
-
 /// Runs every email and DNS check of `domain`.
 pub async fn check<R: Resolve>(domain: &str, dns: &R, options: &EmailOptions) -> Vec<ProbeResult> {
     let domain = domain.trim_end_matches('.').to_ascii_lowercase();
     // One query first tells a mistyped domain from a real one; the checks below share the
     // resolver's cache, so this costs no extra round trip for the SPF lookup.
     if let Some((summary, fix)) = missing_domain(&domain, dns).await {
-        return CHECKS
-            .iter()
+        use super::registry::{Family, ids_of};
+        return ids_of(Family::Email)
+            .chain(ids_of(Family::Dns))
             .map(|id| ProbeResult::new(id, Status::Error, title(id), summary.clone()).fix(fix.clone()))
             .collect();
     }
@@ -118,13 +116,7 @@ pub fn caa<'a>(domain: &'a str, dns: &'a Dns, _: &'a EmailOptions) -> BoxFuture<
 }
 
 fn title(id: &str) -> &'static str {
-    match id {
-        "email.mx" => "Mail servers (MX)",
-        "email.spf" => "SPF record",
-        "email.dkim" => "DKIM signing key",
-        "email.dmarc" => "DMARC policy",
-        _ => "Certificate authority limits (CAA)",
-    }
+    super::registry::title(id)
 }
 
 /// `email.mx`: the domain receives mail on servers that resolve, or says on purpose that it

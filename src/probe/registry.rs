@@ -259,6 +259,11 @@ pub fn find(id: &str) -> Option<&'static Check> {
     CHECKS.iter().find(|c| c.id == id)
 }
 
+/// The title of the check `id` ("automated check" for one this build does not have).
+pub fn title(id: &str) -> &'static str {
+    find(id).map_or("automated check", |c| c.title)
+}
+
 /// Whether this build has a probe for the check id.
 pub fn is_runnable(id: &str) -> bool {
     find(id).is_some()

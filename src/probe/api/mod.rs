@@ -202,10 +202,7 @@ pub(crate) async fn run(
     scrub(run.annotate(result), tokens)
 }
 
-/// The registry's title of `id`.
-fn title(id: &str) -> &'static str {
-    registry::find(id).map_or("API check", |c| c.title)
-}
+use registry::title;
 
 fn skipped(id: &str, summary: &str, fix: &str) -> ProbeResult {
     ProbeResult::new(id, Status::Skipped, title(id), summary).fix(fix)

@@ -15,7 +15,9 @@ mod parse;
 pub use parse::{DkimKey, KeyInfo, KeyType, is_dkim_record, parse};
 
 pub const ID: &str = "email.dkim";
-const TITLE: &str = "DKIM signing key";
+fn title() -> &'static str {
+    crate::probe::registry::title(ID)
+}
 
 /// At most this many selectors given by the user are queried.
 const MAX_USER_SELECTORS: usize = 20;
@@ -159,7 +161,7 @@ pub async fn check<R: Resolve>(domain: &str, selectors: &[String], dns: &R) -> P
         return ProbeResult::new(
             ID,
             Status::Error,
-            TITLE,
+            title(),
             format!("\"{domain}\" is not a domain name, so no DKIM key can be looked up."),
         );
     }
@@ -300,7 +302,7 @@ pub async fn check<R: Resolve>(domain: &str, selectors: &[String], dns: &R) -> P
         )
     };
 
-    let mut result = ProbeResult::new(ID, status, TITLE, summary);
+    let mut result = ProbeResult::new(ID, status, title(), summary);
     for (label, value) in found {
         result = result.evidence(label, value);
     }

@@ -16,7 +16,9 @@ pub(crate) use parse::split_tags;
 pub use parse::{Alignment, Dmarc, Policy, ReportUri, is_dmarc_record, parse};
 
 pub const ID: &str = "email.dmarc";
-const TITLE: &str = "DMARC policy";
+fn title() -> &'static str {
+    crate::probe::registry::title(ID)
+}
 
 /// At most this many other organisations' report domains get an authorisation query; a record
 /// listing more is unusual and should not turn one check into a flood of queries.
@@ -31,7 +33,7 @@ fn dns_error(name: &str, error: &DnsError) -> ProbeResult {
     ProbeResult::new(
         ID,
         Status::Error,
-        TITLE,
+        title(),
         format!("Could not check your DMARC record: {error}."),
     )
     .evidence(format!("TXT {name}"), error.to_string())
@@ -79,7 +81,7 @@ pub async fn check<R: Resolve>(domain: &str, dns: &R, min_policy: Option<&str>) 
         let mut result = ProbeResult::new(
             ID,
             Status::Fail,
-            TITLE,
+            title(),
             "Your domain has no DMARC record, so nothing tells receivers to refuse mail that fakes your address.",
         )
         .evidence("Searched", format!("TXT {searched}: no record starting with v=DMARC1"));
@@ -108,7 +110,7 @@ pub async fn check<R: Resolve>(domain: &str, dns: &R, min_policy: Option<&str>) 
         let mut result = ProbeResult::new(
             ID,
             Status::Fail,
-            TITLE,
+            title(),
             format!(
                 "Your domain publishes {} DMARC records; receivers then ignore DMARC entirely, as if you had none.",
                 records.len()
@@ -149,7 +151,7 @@ pub async fn check<R: Resolve>(domain: &str, dns: &R, min_policy: Option<&str>) 
             return ProbeResult::new(
                 ID,
                 Status::Fail,
-                TITLE,
+                title(),
                 format!(
                     "Your DMARC record has a mistake, so receivers ignore it: {}.",
                     error.message
@@ -407,7 +409,7 @@ async fn evaluate<R: Resolve>(
     };
 
     let mut result =
-        ProbeResult::new(ID, status, TITLE, summary).evidence(format!("TXT _dmarc.{policy_domain}"), record);
+        ProbeResult::new(ID, status, title(), summary).evidence(format!("TXT _dmarc.{policy_domain}"), record);
     if inherited {
         result = result.evidence(
             "Inherited",

@@ -6,8 +6,8 @@ use std::collections::HashSet;
 
 use super::parse::{MECHANISMS, Mechanism, ModifierKind, Qualifier, Record, tokens};
 use super::{
-    Absent, Ending, ID, Item, Kind, LOOKUP_LIMIT, MX_LIMIT, Node, Outcome, Query, State, TITLE, VOID_LIMIT,
-    branch_lookups, child_of, ending, is_void, plural, render_tree, tree_order,
+    Absent, Ending, ID, Item, Kind, LOOKUP_LIMIT, MX_LIMIT, Node, Outcome, Query, State, VOID_LIMIT, branch_lookups,
+    child_of, ending, is_void, plural, render_tree, title, tree_order,
 };
 use crate::probe::dns::DnsError;
 use crate::probe::{ProbeResult, Status};
@@ -39,7 +39,7 @@ pub(super) fn no_record(domain: &str, label: &str, absent: Absent) -> ProbeResul
     ProbeResult::new(
         ID,
         Status::Fail,
-        TITLE,
+        title(),
         "Your domain has no SPF record, so receiving servers cannot tell which servers may send email as you.",
     )
     .evidence(label, found)
@@ -105,7 +105,7 @@ pub(super) fn judge(domain: &str, label: &str, nodes: &[Node]) -> ProbeResult {
         record: root,
     } = &nodes[0].state
     else {
-        return ProbeResult::new(ID, Status::Error, TITLE, "internal: the root has no record");
+        return ProbeResult::new(ID, Status::Error, title(), "internal: the root has no record");
     };
     let order = tree_order(nodes);
     let lookups = branch_lookups(nodes, 0);
@@ -184,7 +184,7 @@ pub(super) fn judge(domain: &str, label: &str, nodes: &[Node]) -> ProbeResult {
         format!("Your SPF record is valid: it ends in {end} and needs {lookups} of the 10 DNS lookups receivers allow.")
     };
 
-    let mut result = ProbeResult::new(ID, worst, TITLE, summary)
+    let mut result = ProbeResult::new(ID, worst, title(), summary)
         .evidence(label, root_text.clone())
         .evidence("lookup tree", render_tree(nodes))
         .evidence(

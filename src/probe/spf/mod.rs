@@ -37,7 +37,10 @@ pub use parse::{Mechanism, Modifier, ModifierKind, Qualifier, Record, Term, pars
 use parse::{clip, is_spf};
 
 const ID: &str = "email.spf";
-const TITLE: &str = "SPF record";
+pub(super) fn title() -> &'static str {
+    crate::probe::registry::title(ID)
+}
+
 /// DNS-querying terms a receiver evaluates before giving up (RFC 7208 §4.6.4).
 pub const LOOKUP_LIMIT: usize = 10;
 /// Lookups that may find nothing (NXDOMAIN or no records) before a receiver gives up.
@@ -489,7 +492,7 @@ pub async fn check<R: Resolve>(domain: &str, dns: &R) -> ProbeResult {
         return ProbeResult::new(
             ID,
             Status::Error,
-            TITLE,
+            title(),
             format!(
                 "`{}` is not a valid domain name, so its SPF record could not be checked.",
                 clip(&domain)
@@ -501,7 +504,7 @@ pub async fn check<R: Resolve>(domain: &str, dns: &R) -> ProbeResult {
         State::Failed(e) => ProbeResult::new(
             ID,
             Status::Error,
-            TITLE,
+            title(),
             format!("Could not check the SPF record of {domain}: {e}."),
         )
         .evidence(&label, format!("lookup failed: {e}"))
@@ -509,7 +512,7 @@ pub async fn check<R: Resolve>(domain: &str, dns: &R) -> ProbeResult {
         State::NoSpf(Absent::NxDomain) => ProbeResult::new(
             ID,
             Status::Error,
-            TITLE,
+            title(),
             format!("The domain {domain} does not exist in DNS, so it has no SPF record to check."),
         )
         .evidence(&label, "the domain does not exist (NXDOMAIN)")
@@ -523,7 +526,7 @@ pub async fn check<R: Resolve>(domain: &str, dns: &R) -> ProbeResult {
             ProbeResult::new(
                 ID,
                 Status::Fail,
-                TITLE,
+                title(),
                 format!(
                     "Your domain publishes {} SPF records; receiving servers treat that as an error and may reject \
                      your mail.",
@@ -543,7 +546,7 @@ pub async fn check<R: Resolve>(domain: &str, dns: &R) -> ProbeResult {
             ProbeResult::new(
                 ID,
                 Status::Fail,
-                TITLE,
+                title(),
                 format!(
                     "Your SPF record has a mistake at character {}, so receiving servers treat it as an error and \
                      may reject your mail.",
