@@ -1379,3 +1379,27 @@ async fn four_character_tokens_are_scrubbed() {
     let text = all_text(&result);
     assert!(!text.contains("q7Zk"), "{text}");
 }
+
+#[tokio::test]
+async fn answers_of_a_rate_limit_decide_no_cors_and_no_request_id() {
+    // Review finding: CORS passed ("let in none") and request ids could fail on answers that
+    // were all 429s from a rate limit asking for a longer wait than launchready waits.
+    let server = serve(good_except(|req| {
+        (req.path() != "/health").then(|| Response::json(429, r#"{"error":"slow down"}"#).header("Retry-After", "120"))
+    }))
+    .await;
+    let cors = run_one("api.cors", &target(&server, false), &tokens()).await;
+    assert_status(&cors, Status::Error);
+    assert!(cors.summary.contains("rate limit"), "{}", cors.summary);
+    let limited = serve(Behaviour::Api(Arc::new(|_req: &Request| {
+        Response::json(429, r#"{"error":"slow down"}"#).header("Retry-After", "120")
+    })))
+    .await;
+    let ids = run_one("api.request_id", &target(&limited, false), &tokens()).await;
+    assert_status(&ids, Status::Error);
+    assert!(ids.summary.contains("rate limit"), "{}", ids.summary);
+    assert!(
+        all_text(&ids).contains("longer than launchready waits"),
+        "the evidence says why it did not wait: {ids:#?}"
+    );
+}

@@ -560,3 +560,34 @@ async fn exporting_into_the_data_folder_keeps_the_assessment() {
     let saved = Assessment::load(app.path.as_ref().unwrap()).expect("the assessment is intact");
     assert_eq!(saved.answers.len(), 1);
 }
+
+/// Review finding: checks still running for an assessment the user left recorded their results
+/// into the next one opened.
+#[tokio::test]
+async fn results_of_an_assessment_left_behind_are_dropped() {
+    let data = tempfile::tempdir().unwrap();
+    let mut app = app(data.path());
+    let (mut runner, _rx) = runner(ProbeCtx::default());
+    to_form(&mut app, &mut runner, 0);
+    press(&mut app, &mut runner, &typed("Acme Chat"));
+    press(&mut app, &mut runner, &[KeyCode::Tab]);
+    press(&mut app, &mut runner, &typed("acme.example"));
+    submit(&mut app, &mut runner);
+    let first = app.path.clone().unwrap();
+    // Back to the start while the checks run, and a new assessment.
+    press(&mut app, &mut runner, &[KeyCode::Esc, KeyCode::Esc]);
+    assert_eq!(app.screen, Screen::Start);
+    let commands = app.on_key(key(KeyCode::Char('n')));
+    assert!(commands.contains(&Command::StopProbes), "{commands:?}");
+    for command in commands {
+        execute(&mut app, &mut runner, command);
+    }
+    let late = launchready::probe::ProbeResult::new("email.spf", Status::Fail, "SPF record", "late");
+    assert!(
+        app.on_event(Event::Finished(late)).is_empty(),
+        "a late result is not saved"
+    );
+    assert!(app.probes.states.is_empty());
+    let saved = Assessment::load(&first).unwrap();
+    assert!(!saved.probes.contains_key("email.spf") || saved.probes["email.spf"].summary != "late");
+}

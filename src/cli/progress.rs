@@ -17,6 +17,9 @@ pub(super) struct Progress {
     total: usize,
     done: AtomicUsize,
     started: Instant,
+    /// Characters that fit on one line of the terminal: a line that wrapped could not be
+    /// redrawn in place.
+    width: usize,
     /// The last line's text after its counters, redrawn every second so a long wait shows time
     /// passing.
     last: Mutex<String>,
@@ -30,6 +33,7 @@ impl Progress {
             done: AtomicUsize::new(0),
             started: Instant::now(),
             last: Mutex::new(String::new()),
+            width: crate::tui::terminal_width().map_or(79, |w| usize::from(w).saturating_sub(1).max(20)),
         }
     }
 
@@ -62,7 +66,7 @@ impl Progress {
             self.total,
             self.started.elapsed().as_secs_f64()
         );
-        let line: String = line.chars().filter(|c| !c.is_control()).take(110).collect();
+        let line: String = line.chars().filter(|c| !c.is_control()).take(self.width).collect();
         eprint!("\r\x1b[2K{line}");
         let _ = std::io::stderr().flush();
     }

@@ -33,7 +33,7 @@ pub async fn check<R: Resolve>(domain: &str, dns: &R, options: &EmailOptions) ->
     let domain = domain.trim_end_matches('.').to_ascii_lowercase();
     // One query first tells a mistyped domain from a real one; the checks below share the
     // resolver's cache, so this costs no extra round trip for the SPF lookup.
-    if let Some((summary, fix)) = missing_domain(&domain, dns).await {
+    if let Ok(Some((summary, fix))) | Err((summary, fix)) = missing_domain(&domain, dns).await {
         use super::registry::{Family, ids_of};
         return ids_of(Family::Email)
             .chain(ids_of(Family::Dns))
@@ -73,24 +73,24 @@ pub async fn bounded(id: &str, check: impl std::future::Future<Output = ProbeRes
     }
 }
 
-/// When the domain itself does not exist, or DNS cannot be reached at all, every check says so
-/// plainly (this summary and fix) instead of listing five unrelated failures.
-pub async fn missing_domain<R: Resolve>(domain: &str, dns: &R) -> Option<(String, String)> {
-    let (summary, fix) = match dns.txt(domain).await {
+/// When the domain itself does not exist (`Ok(Some)`: a fact, worth remembering), or DNS cannot
+/// be reached at all (`Err`: worth asking again later), every check says so plainly (this
+/// summary and fix) instead of listing five unrelated failures. `Ok(None)`: the domain exists.
+pub async fn missing_domain<R: Resolve>(domain: &str, dns: &R) -> Result<Option<(String, String)>, (String, String)> {
+    match dns.txt(domain).await {
         Ok(Answer::NxDomain) => match dns.addresses(domain).await {
-            Ok(Answer::NxDomain) => (
+            Ok(Answer::NxDomain) => Ok(Some((
                 format!("{domain} does not exist in DNS (NXDOMAIN), so nothing about its email can be checked."),
-                "Check the spelling of the domain. If it is new, make sure it is registered and its name servers are set.",
-            ),
-            _ => return None,
+                "Check the spelling of the domain. If it is new, make sure it is registered and its name servers are set.".into(),
+            ))),
+            _ => Ok(None),
         },
-        Err(e) => (
+        Err(e) => Err((
             format!("Could not look up {domain}: {e}. Nothing was decided."),
-            "Check your network or pass another DNS server with --resolver, then run the check again.",
-        ),
-        Ok(_) => return None,
-    };
-    Some((summary, fix.to_string()))
+            "Check your network or pass another DNS server with --resolver, then run the check again.".into(),
+        )),
+        Ok(_) => Ok(None),
+    }
 }
 
 // The family's checks as the registry runs them.

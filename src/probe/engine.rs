@@ -5,8 +5,9 @@
 //!
 //! Order: checks that need ordinary answers run first, together (at most [`CONCURRENT`] at a
 //! time); then the latency sample, alone; then the rate-limit burst, alone. A check re-run in the
-//! middle of a burst waits for it (the [`Env`]'s traffic lane), so a burst never turns another
-//! check's answers into 429s.
+//! middle of a burst waits for it (the [`Env`]'s traffic lane), so a burst never runs at the same
+//! time as another check. A limit a burst trips can outlast it (the next run meets it): the API
+//! checks wait as the API asks and try again (see `api::Run::fetch`), so a 429 is not a verdict.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -78,7 +79,8 @@ pub struct Env {
     pub api: ApiOptions,
     /// Taken for reading by checks that send ordinary requests, for writing by a sample or burst.
     traffic: RwLock<()>,
-    /// Whether the domain exists at all, looked up once for every email check.
+    /// Whether the domain exists at all, looked up once for every email check (a failed lookup
+    /// is not kept).
     domain: OnceCell<Option<(String, String)>>,
 }
 
@@ -249,12 +251,19 @@ async fn dispatch(check: &'static Check, target: &TargetFile, env: &Env, progres
                     .fix("Pass a DNS server with --resolver, then run the check again.");
                 }
             };
-            let missing = env
-                .domain
-                .get_or_init(|| async { email::missing_domain(&domain, dns.as_ref()).await })
-                .await;
+            // Whether the domain exists is asked once per target; a failed lookup is asked again.
+            let missing = match env.domain.get() {
+                Some(known) => known.clone(),
+                None => match email::missing_domain(&domain, dns.as_ref()).await {
+                    Ok(known) => {
+                        let _ = env.domain.set(known.clone());
+                        known
+                    }
+                    Err(failed) => Some(failed),
+                },
+            };
             if let Some((summary, fix)) = missing {
-                return ProbeResult::new(check.id, Status::Error, check.title, summary.clone()).fix(fix.clone());
+                return ProbeResult::new(check.id, Status::Error, check.title, summary).fix(fix);
             }
             email::bounded(check.id, f(&domain, dns, &env.email)).await
         }

@@ -67,8 +67,9 @@ pub struct Check {
     pub family: Family,
     /// What the target must give for the check to run, in words.
     pub needs: &'static str,
-    /// Sends more than a handful of requests: runs only when the target allows active probing
-    /// (otherwise it does the little it may and says so).
+    /// Sends more than a handful of requests. The check itself keeps to the target's `[active]`
+    /// permission and `max_requests`: without permission it sends only a handful, or nothing,
+    /// and says so.
     pub active: bool,
     pub traffic: Traffic,
     /// Whether the target gives what the check needs (tokens are looked up when it runs).

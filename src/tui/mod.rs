@@ -23,6 +23,15 @@ use crate::probe::api::Tokens;
 use crate::probe::engine::{self, Engine, Env};
 use crate::target::TargetFile;
 
+/// The width of the terminal in columns, when there is one (for the command line's progress
+/// line, which must never wrap).
+pub fn terminal_width() -> Option<u16> {
+    crossterm::terminal::size()
+        .ok()
+        .map(|(columns, _)| columns)
+        .filter(|c| *c > 0)
+}
+
 /// How the wizard starts.
 pub struct Options {
     pub ctx: ProbeCtx,
@@ -108,12 +117,14 @@ pub fn execute(app: &mut App, runner: &mut Runner, command: Command) -> bool {
                     id.clone(),
                     ProbeState::Running {
                         since: Instant::now(),
-                        note: None,
+                        // Until the engine starts it: a burst runs alone, the others wait.
+                        note: Some("waiting for its turn".into()),
                     },
                 );
             }
             runner.start(&ids);
         }
+        Command::StopProbes => runner.cancel_all(),
         Command::CancelProbes(ids) => {
             for id in ids {
                 if runner.cancel(&id) {
@@ -192,7 +203,8 @@ fn export(app: &mut App, runner: &mut Runner, formats: &[crate::report::Format],
 pub struct Runner {
     ctx: ProbeCtx,
     tx: mpsc::UnboundedSender<engine::Event>,
-    engine: Option<Engine>,
+    /// The engine, and the id of the checklist whose limits it applies.
+    engine: Option<(Engine, String)>,
     /// Test tokens given directly (the demo) instead of read from the environment.
     tokens: Option<Tokens>,
     /// Where a report export, written off the event loop, says how it went.
@@ -225,28 +237,33 @@ impl Runner {
         self
     }
 
-    /// Sets up the engine for `target`, unless it is set up for it already.
+    /// Sets up the engine for `target` and `checklist` (its limits), unless it is set up for
+    /// them already.
     fn prepare(&mut self, target: &TargetFile, checklist: &crate::checklist::Checklist) {
-        if self.engine.as_ref().is_some_and(|e| e.target() == target) {
+        if self
+            .engine
+            .as_ref()
+            .is_some_and(|(e, list)| e.target() == target && *list == checklist.id)
+        {
             return;
         }
         let env = Env::new(&self.ctx, target, checklist, self.tokens.clone());
-        self.engine = Some(Engine::new(target.clone(), env, self.tx.clone()));
+        self.engine = Some((Engine::new(target.clone(), env, self.tx.clone()), checklist.id.clone()));
     }
 
     fn start(&mut self, ids: &[String]) {
-        if let Some(engine) = &mut self.engine {
+        if let Some((engine, _)) = &mut self.engine {
             engine.start(ids);
         }
     }
 
     /// Stops a running probe; `true` when one was running.
     fn cancel(&mut self, id: &str) -> bool {
-        self.engine.as_mut().is_some_and(|e| e.cancel(id))
+        self.engine.as_mut().is_some_and(|(e, _)| e.cancel(id))
     }
 
     fn cancel_all(&mut self) {
-        if let Some(engine) = &mut self.engine {
+        if let Some((engine, _)) = &mut self.engine {
             engine.cancel_all();
         }
     }

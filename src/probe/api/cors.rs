@@ -5,7 +5,7 @@ use url::Url;
 
 use super::super::http::{Call, Reply};
 use super::super::{ProbeResult, Status};
-use super::request::{NO_SUCH_ID, Run, Sent, fill, is_read, location};
+use super::request::{NO_SUCH_ID, Run, Sent, fill, is_limited, is_read, location};
 use super::title;
 
 /// Origins the CORS check pretends to be. `.example` never resolves, so nothing reaches them.
@@ -137,6 +137,11 @@ pub(crate) async fn cors(run: &Run<'_>) -> ProbeResult {
                     "it answered {} and redirected to {}, which says nothing about the route itself",
                     r.status,
                     location(r)
+                )),
+                // A rate limit's answer carries no CORS rules of the route: no verdict.
+                Ok(r) if is_limited(r) => Err(format!(
+                    "your API's rate limit answered {} (too many requests) even after waiting, which says nothing about the route's rules",
+                    r.status
                 )),
                 Ok(r) => Ok(judge_cors(origin, r)),
             };

@@ -7,7 +7,7 @@ use futures_util::future::join_all;
 
 use super::super::http::{Call, Reply};
 use super::super::{ProbeResult, Status};
-use super::request::{Run, Sent, fill, is_read, location, route_name};
+use super::request::{Run, Sent, fill, is_limited, is_read, location, route_name};
 use super::{skipped, title};
 
 // --- api.health ---------------------------------------------------------------------------
@@ -141,7 +141,9 @@ pub(crate) async fn request_id(run: &Run<'_>) -> ProbeResult {
         calls.push(("home".into(), Call::get(url)));
     }
     let sent = join_all(calls.into_iter().map(|(label, call)| run.send(label, call))).await;
-    let answered: Vec<&Reply> = sent.iter().filter_map(Sent::reply).collect();
+    // A rate limit's answer says nothing about the app's ids (the limiter may answer first).
+    let limited = sent.iter().filter_map(Sent::reply).any(is_limited);
+    let answered: Vec<&Reply> = sent.iter().filter_map(Sent::reply).filter(|r| !is_limited(r)).collect();
     let app = |r: &Reply| {
         ID_HEADERS
             .iter()
@@ -158,10 +160,13 @@ pub(crate) async fn request_id(run: &Run<'_>) -> ProbeResult {
     let with_edge = answered.iter().filter(|r| edge(r).is_some()).count();
     let fix = "Give every request an id (take an incoming X-Request-Id or traceparent, or create one), send it back as X-Request-Id on every answer, errors included, and write it into every log line.";
     let (status, summary, fix) = if answered.is_empty() {
-        let why = sent
-            .iter()
-            .find_map(|s| s.outcome.as_ref().err())
-            .map_or_else(|| "nothing was sent".to_string(), ToString::to_string);
+        let why = if limited {
+            "your API's rate limit answered 429 (too many requests) even after waiting".to_string()
+        } else {
+            sent.iter()
+                .find_map(|s| s.outcome.as_ref().err())
+                .map_or_else(|| "nothing was sent".to_string(), ToString::to_string)
+        };
         (
             Status::Error,
             format!("Could not check for request ids: no answer came back ({why})."),

@@ -18,6 +18,8 @@ const ACTIVE_SAMPLES: usize = 30;
 const CONTEXT_SAMPLES: usize = 10;
 /// The fewest answers a p95 is judged on: with fewer, one slow answer decides it.
 const MIN_SAMPLES: usize = 20;
+/// The fewest answers a slow median fails on.
+const MIN_MEDIAN_SAMPLES: usize = 5;
 /// Requests of a rate-limit burst in flight together.
 const BURST_BATCH: usize = 10;
 /// Below this many requests, a burst without a 429 proves little.
@@ -241,16 +243,16 @@ pub(crate) async fn rate_limit(run: &Run<'_>) -> ProbeResult {
     if let Some(call) = run.chat_call("Hello") {
         let private = run.chat_is_private().await;
         match (private, run.tokens.a.as_deref()) {
-            (true, Some(a)) => chats.push(("chat (as account A)", call.bearer(a))),
+            (true, Some(a)) => chats.push(("chat route, as account A,", call.bearer(a))),
             (true, None) => {
                 unsent = Some(
                     "your chat route needs a login and no token for account A is set, so no chat burst was sent".into(),
                 );
             }
             (false, a) => {
-                chats.push(("chat", call.clone()));
+                chats.push(("chat route", call.clone()));
                 if let Some(a) = a {
-                    chats.push(("chat (as account A)", call.bearer(a)));
+                    chats.push(("chat route, as account A,", call.bearer(a)));
                 }
             }
         }
@@ -264,20 +266,28 @@ pub(crate) async fn rate_limit(run: &Run<'_>) -> ProbeResult {
     // One after the other: bursts at the same time would share one per-IP limit, and a 429 could
     // not be told apart.
     let mut judged: Vec<(&str, Burst, Status, String)> = Vec::new();
-    for (name, call) in &chats {
+    for (i, (name, call)) in chats.iter().enumerate() {
         if chat_max == 0 {
             break;
         }
         let b = burst(run, call, chat_max).await;
-        let (status, sentence) = judge_burst(name, &b, true);
+        let (mut status, mut sentence) = judge_burst(name, &b, true);
+        // Right after the burst without a login, a 429 at once is most likely that burst's
+        // per-IP limit: it shows no limit of its own, so it decides nothing.
+        if i > 0 && matches!(b.limited_at, Some((1, _))) {
+            status = Status::Skipped;
+            sentence = format!(
+                "your {name} met a limit at its very first request, most likely the one the burst before reached, so a separate limit per user was not shown"
+            );
+        }
         judged.push((name, b, status, sentence));
     }
     if let Some(call) = &login
         && login_max > 0
     {
         let b = burst(run, call, login_max).await;
-        let (status, sentence) = judge_burst("login", &b, false);
-        judged.push(("login", b, status, sentence));
+        let (status, sentence) = judge_burst("sign-in route", &b, false);
+        judged.push(("sign-in route", b, status, sentence));
     }
     let rank = |s: Status| match s {
         Status::Fail => 0,
@@ -326,7 +336,7 @@ pub(crate) async fn rate_limit(run: &Run<'_>) -> ProbeResult {
     };
     let mut result = ProbeResult::new(run.id, status, title(run.id), summary);
     for (name, b, _, _) in &judged {
-        let label = *name;
+        let label = name.trim_end_matches(',');
         let first = match &b.limited_at {
             None => "no 429".to_string(),
             Some((1, _)) => format!(
@@ -340,7 +350,7 @@ pub(crate) async fn rate_limit(run: &Run<'_>) -> ProbeResult {
             Some((n, _)) => format!("first 429 at request {n}"),
         };
         result = result.evidence(
-            format!("{label} burst"),
+            format!("burst on your {label}"),
             format!(
                 "{} requests in {} ({} at a time); {first}",
                 b.sent,
@@ -349,7 +359,7 @@ pub(crate) async fn rate_limit(run: &Run<'_>) -> ProbeResult {
             ),
         );
         if let Some(example) = &b.example {
-            result = result.evidence(format!("{label} answer"), example.clone());
+            result = result.evidence(format!("an answer of your {label}"), example.clone());
         }
     }
     match fix {
@@ -636,7 +646,7 @@ fn judge_samples(s: &Samples, active: bool, timeout: Duration) -> (Status, Strin
     };
     let counted = plural(n, "request", "requests");
     let (limit, p50, p95) = (show_ms(s.limit_ms), show_ms(p[0]), show_ms(p[1]));
-    if p[0] > s.limit_ms {
+    if p[0] > s.limit_ms && n >= MIN_MEDIAN_SAMPLES {
         return (
             Status::Fail,
             format!(
@@ -647,23 +657,33 @@ fn judge_samples(s: &Samples, active: bool, timeout: Duration) -> (Status, Strin
         );
     }
     if n < MIN_SAMPLES {
-        let how = if active {
-            "raise max_requests under [active] to at least 20 for a real measurement"
+        let slowest = show_ms(p[3]);
+        let seen = if p[3] > s.limit_ms {
+            format!("; the slowest took {slowest}, over the {limit} limit")
         } else {
-            "allow active probing (allowed = true under [active]) for a real measurement"
+            format!("; the slowest took {slowest} (limit {limit})")
         };
-        let seen = if p[1] > s.limit_ms {
-            format!("; so far 95 in 100 took up to {p95}, over the {limit} limit")
-        } else {
-            format!("; so far 95 in 100 came within {p95} (limit {limit})")
+        let (stopped, fix) = match &s.trouble {
+            Some(why) => (
+                format!(" before sampling stopped ({why})"),
+                "Fix what stopped the sample (see the evidence), then run the check again.".to_string(),
+            ),
+            None if active => (
+                String::new(),
+                "Run the check again with more samples: raise max_requests under [active] to at least 20.".to_string(),
+            ),
+            None => (
+                String::new(),
+                "Run the check again with more samples: allow active probing (allowed = true under [active]) if you own this product or may test it.".to_string(),
+            ),
         };
         return (
             Status::Warn,
             format!(
-                "Too few samples to judge your {}: {counted} answered, {MIN_SAMPLES} are needed{seen}.",
+                "Too few samples to judge your {}: {counted} answered{stopped}, {MIN_SAMPLES} are needed{seen}.",
                 s.name
             ),
-            Some(format!("Run the check again with more samples: {how}.")),
+            Some(fix),
         );
     }
     if p[1] > s.limit_ms {

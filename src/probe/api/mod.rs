@@ -117,11 +117,6 @@ impl ApiOptions {
     }
 }
 
-/// Whether the target gives what the check needs (tokens are looked up when it runs).
-pub fn is_configured(check: &str, target: &TargetFile) -> bool {
-    registry::find(check).is_some_and(|c| c.family == Family::Api && (c.configured)(target))
-}
-
 /// Runs one check of the family without an engine around it (tests, benchmarks); `None` for an
 /// id this family does not have. A check the target does not configure comes back `skipped`
 /// with the reason; one that cannot decide comes back `error`.
@@ -194,7 +189,7 @@ pub(crate) async fn run(
                             seconds(options.budget)
                         ),
                     )
-                    .fix("Check that the API answers promptly, or raise the timeout with --timeout, then run the check again.");
+                    .fix("Check that the API answers promptly (each request may take up to the --timeout, 5 s unless set), then run the check again.");
                 }
             }
         }

@@ -84,6 +84,8 @@ pub enum Command {
     Save,
     /// Start these checks (cancelling any run of the same id).
     RunProbes(Vec<String>),
+    /// Stop every check (the open assessment changed).
+    StopProbes,
     CancelProbes(Vec<String>),
     Export {
         formats: Vec<crate::report::Format>,
@@ -292,18 +294,29 @@ impl App {
         }
     }
 
-    /// The probe engine reported: a finished check is recorded, a progress line shown.
+    /// The probe engine reported: a finished check is recorded, a progress line shown. Only
+    /// checks this assessment is running count: a result that arrives for anything else (an
+    /// assessment left behind, a run cancelled meanwhile) is dropped.
     pub fn on_event(&mut self, event: crate::probe::engine::Event) -> Vec<Command> {
         use crate::probe::engine::Event;
+        let id = match &event {
+            Event::Started { id } | Event::Progress { id, .. } => id.clone(),
+            Event::Finished(result) => result.id.clone(),
+        };
+        let Some(ProbeState::Running { since, note }) = self.probes.states.get_mut(&id) else {
+            return vec![];
+        };
         match event {
-            Event::Started { .. } => vec![],
-            Event::Progress { id, message } => {
-                if let Some(ProbeState::Running { note, .. }) = self.probes.states.get_mut(&id) {
-                    *note = Some(message);
-                }
+            Event::Started { .. } => {
+                *since = Instant::now();
+                *note = None;
                 vec![]
             }
-            Event::Finished(result) => self.on_probe(result.id.clone(), ProbeState::Done(result)),
+            Event::Progress { message, .. } => {
+                *note = Some(message);
+                vec![]
+            }
+            Event::Finished(result) => self.on_probe(id, ProbeState::Done(result)),
         }
     }
 

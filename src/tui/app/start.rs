@@ -25,13 +25,16 @@ impl App {
         match key.code {
             KeyCode::Down | KeyCode::Char('j') => self.start.cursor = (self.start.cursor + 1) % rows,
             KeyCode::Up | KeyCode::Char('k') => self.start.cursor = (self.start.cursor + rows - 1) % rows,
-            KeyCode::Char('n') => self.new_assessment(),
+            KeyCode::Char('n') => {
+                self.new_assessment();
+                return vec![Command::StopProbes];
+            }
             KeyCode::Enter | KeyCode::Right | KeyCode::Char('l') => {
                 if self.start.cursor == 0 {
                     self.new_assessment();
-                } else {
-                    return self.resume(self.start.cursor - 1);
+                    return vec![Command::StopProbes];
                 }
+                return self.resume(self.start.cursor - 1);
             }
             _ => {}
         }
@@ -82,6 +85,7 @@ impl App {
         };
         self.questions.index = self.questions.order.iter().position(|i| !answered(i)).unwrap_or(0);
         self.screen = Screen::Questions;
-        vec![]
+        // Checks still running for the assessment left behind belong to it, not to this one.
+        vec![Command::StopProbes]
     }
 }

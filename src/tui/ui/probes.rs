@@ -50,13 +50,13 @@ fn probe_row(id: &str, state: &ProbeState, theme: &Theme) -> Line<'static> {
                 .map_or_else(|| "checking…".to_string(), |n| format!("{n}…"));
             Line::from(vec![
                 Span::styled(format!("{} {:<10}", spinner(elapsed), "running"), theme.muted),
-                Span::styled(id.to_string(), theme.title),
+                Span::styled(crate::probe::registry::title(id).to_string(), theme.title),
                 Span::styled(format!("  {doing} {}", duration(elapsed)), theme.muted),
             ])
         }
         ProbeState::Cancelled => Line::from(vec![
             Span::styled(format!("– {:<10}", "cancelled"), theme.muted),
-            Span::styled(id.to_string(), theme.title),
+            Span::styled(crate::probe::registry::title(id).to_string(), theme.title),
             Span::styled("  stopped; r runs it again", theme.muted),
         ]),
         ProbeState::Done(r) => Line::from(vec![
