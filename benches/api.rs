@@ -1,6 +1,7 @@
-//! The full API probe against the practice target, in requests and wall time: all ten checks
-//! concurrently (as `probe api` and the wizard run them, within the per-host limit) against the
-//! same checks one after another.
+//! The full API probe against the practice target, in requests and wall time: all ten checks as
+//! the engine runs them (`probe api`, `scan` and the wizard: ordinary checks together within the
+//! per-host limit, then the latency sample, then the burst) against the same checks one after
+//! another in that order.
 //!
 //! Run: `cargo bench --bench api`. The flawed flavour answers chat slowly (about 650 ms) on
 //! purpose, so its figures are dominated by the latency sample and the rate-limit burst.
@@ -11,6 +12,7 @@ use launchready::demo::{self, Flavour};
 use launchready::probe::ProbeCtx;
 use launchready::probe::api::{self, ApiOptions, Tokens};
 use launchready::probe::http::Http;
+use launchready::probe::registry::{self, Family};
 
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -38,8 +40,12 @@ fn main() {
             let target = demo::target_file(&server);
             let http = Http::new(&ctx, &target).unwrap();
             let started = Instant::now();
-            for id in launchready::probe::registry::ids_of(launchready::probe::registry::Family::Api) {
-                let _ = api::check(id, &target, &tokens, &http, &options).await;
+            // In the engine's order (ordinary checks, then the latency sample, then the burst),
+            // so the burst does not fill the rate limit the sample needs.
+            let mut checks: Vec<_> = registry::CHECKS.iter().filter(|c| c.family == Family::Api).collect();
+            checks.sort_by_key(|c| c.traffic);
+            for check in checks {
+                let _ = api::check(check.id, &target, &tokens, &http, &options).await;
             }
             let sequential = started.elapsed();
             drop(server);

@@ -31,8 +31,8 @@ impl Family {
     }
 }
 
-/// How a check loads the product's servers, which decides when it may run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a check loads the product's servers, which decides when it may run (in this order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Traffic {
     /// Name lookups only: runs alongside anything.
     Lookups,
