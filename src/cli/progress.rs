@@ -37,10 +37,9 @@ impl Progress {
         }
     }
 
-    fn step(&self, product: &str, result: Option<&ProbeResult>) {
+    fn step(&self, product: &str, result: &ProbeResult) {
         self.done.fetch_add(1, Ordering::Relaxed);
-        let what = result.map_or_else(String::new, |r| format!("{} {}", r.id, r.status.label()));
-        self.show(format!("{what}  ({product})"));
+        self.show(format!("{} {}  ({product})", result.id, result.status.label()));
     }
 
     /// Shows what a running check is waiting for, without counting a step.
@@ -95,7 +94,7 @@ impl Progress {
             loop {
                 tokio::select! {
                     event = rx.recv() => match event {
-                        Some(Event::Finished(result)) => self.step(product, Some(&result)),
+                        Some(Event::Finished(result)) => self.step(product, &result),
                         Some(Event::Progress { id, message }) => self.note(product, &id, &message),
                         Some(Event::Started { .. }) => {}
                         None => break,
