@@ -495,6 +495,7 @@ fn options() -> ApiOptions {
         latency_p95_ms: 250.0,
         model_bound_ms: None,
         budget: Duration::from_secs(30),
+        until: None,
     }
 }
 

@@ -459,3 +459,40 @@ async fn servers_that_close_after_answering_cause_no_error() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_wait_for_a_rate_limit_passes_the_end_of_the_run() {
+    // Every route answers 429 and asks for 30 s: within MAX_WAIT, but past the run's end.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let service = service_fn(|_req: Request<Incoming>| async {
+                    let mut r = json(429, r#"{"error":"slow down"}"#);
+                    r.headers_mut().insert("Retry-After", 30.into());
+                    Ok::<_, Infallible>(r)
+                });
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    let target = target(&format!("http://{addr}"), true, true, 60);
+    let http = Http::new(&ProbeCtx::default(), &target).unwrap();
+    let options = ApiOptions {
+        until: Some(Instant::now() + Duration::from_secs(2)),
+        ..options()
+    };
+    // The guard is far below the 30 s asked for: reaching it means the check waited.
+    let result = tokio::time::timeout(
+        Duration::from_secs(20),
+        api::check("api.health", &target, &tokens(), &http, &options),
+    )
+    .await
+    .expect("the check did not wait past the end of the run")
+    .unwrap();
+    assert_eq!(result.status, Status::Error, "{}", text(&result));
+    assert!(text(&result).contains("the run's time was up"), "{}", text(&result));
+}

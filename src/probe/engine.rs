@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use futures_util::stream;
@@ -29,6 +30,9 @@ use crate::target::TargetFile;
 
 /// Checks of the ordinary phase in flight at once.
 pub const CONCURRENT: usize = 8;
+/// The longest one run of checks may take, waits for rate limits included: past it, what still
+/// runs is stopped with `error`.
+pub const RUN_BUDGET: Duration = Duration::from_secs(300);
 
 /// What the engine reports while it runs.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,6 +86,8 @@ pub struct Env {
     /// Whether the domain exists at all, looked up once for every email check (a failed lookup
     /// is not kept).
     domain: OnceCell<Option<(String, String)>>,
+    /// The end of the latest run started ([`RUN_BUDGET`] after its start).
+    until: Mutex<Option<Instant>>,
 }
 
 impl Env {
@@ -116,7 +122,19 @@ impl Env {
             api,
             traffic: RwLock::new(()),
             domain: OnceCell::new(),
+            until: Mutex::new(None),
         }
+    }
+
+    /// A run starts now: no check of it runs past [`RUN_BUDGET`] from now.
+    fn begin_run(&self) {
+        let end = Instant::now() + RUN_BUDGET;
+        let mut until = lock(&self.until);
+        *until = Some(until.map_or(end, |u| u.max(end)));
+    }
+
+    fn run_until(&self) -> Option<Instant> {
+        *lock(&self.until)
     }
 }
 
@@ -187,6 +205,7 @@ pub async fn run_all(
     checks: &[&'static Check],
     events: Option<&mpsc::UnboundedSender<Event>>,
 ) -> Vec<ProbeResult> {
+    env.begin_run();
     phased(checks, |check| async move {
         if let Some(tx) = events {
             let _ = tx.send(Event::Started {
@@ -268,7 +287,13 @@ async fn dispatch(check: &'static Check, target: &TargetFile, env: &Env, progres
             email::bounded(check.id, f(&domain, dns, &env.email)).await
         }
         Runner::Api(f) => match &env.http {
-            Ok(http) => api::run(check, f, target, &env.tokens, http, &env.api, progress).await,
+            Ok(http) => {
+                let options = ApiOptions {
+                    until: env.run_until(),
+                    ..env.api.clone()
+                };
+                api::run(check, f, target, &env.tokens, http, &options, progress).await
+            }
             Err(why) => ProbeResult::new(
                 check.id,
                 Status::Error,
@@ -312,6 +337,7 @@ impl Engine {
     /// Starts these checks (cancelling any earlier run of the same id) in phases. An id this
     /// build has no probe for finishes at once as `skipped`.
     pub fn start(&mut self, ids: &[String]) {
+        self.env.begin_run();
         self.generation += 1;
         let generation = self.generation;
         let mut checks = Vec::new();

@@ -91,8 +91,11 @@ pub struct ApiOptions {
     /// The relaxed p95 limit for chat requests, where the AI model is the slow part
     /// (`latency.p95_model_bound`); `None`: chat is held to `latency_p95_ms`.
     pub model_bound_ms: Option<f64>,
-    /// The longest one check may run; a check still running then is stopped with `error`.
+    /// The longest one check may run (plus the time it waits for rate limits); a check still
+    /// running then is stopped with `error`.
     pub budget: Duration,
+    /// The end of the whole run: no check runs or waits past it. `None`: only the budget.
+    pub until: Option<Instant>,
 }
 
 impl Default for ApiOptions {
@@ -101,6 +104,7 @@ impl Default for ApiOptions {
             latency_p95_ms: 500.0,
             model_bound_ms: None,
             budget: Duration::from_secs(60),
+            until: None,
         }
     }
 }
@@ -185,7 +189,7 @@ pub(crate) async fn run(
                         Status::Error,
                         check.title,
                         format!(
-                            "The check did not finish within its time budget of {} and was stopped; nothing was decided.",
+                            "The check did not finish within its time budget ({}, plus any wait your API asked for, and no later than the end of the run) and was stopped; nothing was decided.",
                             seconds(options.budget)
                         ),
                     )

@@ -126,7 +126,7 @@ impl<'a> Run<'a> {
         }
         if !self.reserve_wait(wait) {
             self.note(format!(
-                "Your API answered 429 (too many requests) and {said}, but this check had already waited {} for rate limits, so the request was not sent again.",
+                "Your API answered 429 (too many requests) and {said}, but this check had already waited {} for rate limits or the run's time was up, so the request was not sent again.",
                 seconds(MAX_WAITED)
             ));
             return outcome;
@@ -172,6 +172,9 @@ impl<'a> Run<'a> {
     fn reserve_wait(&self, wait: Duration) -> bool {
         let now = Instant::now();
         let end = now + wait;
+        if self.options.until.is_some_and(|until| end >= until) {
+            return false;
+        }
         let mut waits = self.waits.lock().unwrap_or_else(PoisonError::into_inner);
         let from = waits.until.map_or(now, |u| u.max(now));
         let added = end.saturating_duration_since(from);
@@ -189,7 +192,8 @@ impl<'a> Run<'a> {
 
     /// When the check's time budget ends: its budget plus the time it waited for rate limits.
     pub(super) fn budget_end(&self) -> Instant {
-        self.started + self.options.budget + self.waited()
+        let end = self.started + self.options.budget + self.waited();
+        self.options.until.map_or(end, |until| end.min(until))
     }
 
     /// Says `what` in the evidence once, however often it happens (with the count).
