@@ -101,6 +101,15 @@ impl ProbeResult {
         self.fix = Some(fix.into());
         self
     }
+
+    /// The fix when there is one (checks that pass have none).
+    #[must_use]
+    pub fn fix_if(self, fix: Option<impl Into<String>>) -> ProbeResult {
+        match fix {
+            Some(fix) => self.fix(fix),
+            None => self,
+        }
+    }
 }
 
 /// The current time as RFC 3339 UTC, to the second.

@@ -303,10 +303,7 @@ pub(crate) async fn auth_required(run: &Run<'_>) -> ProbeResult {
     for note in notes {
         result = result.evidence("note", note);
     }
-    match fix {
-        Some(fix) => result.fix(fix),
-        None => result,
-    }
+    result.fix_if(fix)
 }
 
 // --- api.object_authz ---------------------------------------------------------------------
@@ -512,10 +509,7 @@ pub(crate) async fn object_authz(run: &Run<'_>) -> ProbeResult {
             result = result.evidence(sent.label.clone(), shown(sent));
         }
     }
-    match fix {
-        Some(fix) => result.fix(fix),
-        None => result,
-    }
+    result.fix_if(fix)
 }
 
 // --- api.role_authz -----------------------------------------------------------------------
@@ -644,10 +638,7 @@ pub(crate) async fn role_authz(run: &Run<'_>) -> ProbeResult {
     for route in not_tried {
         result = result.evidence("not tried", format!("{route}: it could change data"));
     }
-    match fix {
-        Some(fix) => result.fix(fix),
-        None => result,
-    }
+    result.fix_if(fix)
 }
 
 #[cfg(test)]

@@ -239,10 +239,7 @@ pub(crate) async fn cors(run: &Run<'_>) -> ProbeResult {
     if let Some(s) = &control {
         result = result.evidence(s.label.clone(), s.line(&cors_headers));
     }
-    match fix {
-        Some(fix) => result.fix(fix),
-        None => result,
-    }
+    result.fix_if(fix)
 }
 
 fn origin_of(call: &Call) -> String {

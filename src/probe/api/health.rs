@@ -87,10 +87,7 @@ pub(crate) async fn health(run: &Run<'_>) -> ProbeResult {
         ),
     };
     let result = ProbeResult::new(run.id, status, title(run.id), summary).evidence(sent.label, line);
-    match fix {
-        Some(fix) => result.fix(fix),
-        None => result,
-    }
+    result.fix_if(fix)
 }
 
 fn millis(d: Duration) -> f64 {
@@ -209,8 +206,5 @@ pub(crate) async fn request_id(run: &Run<'_>) -> ProbeResult {
     for s in &sent {
         result = result.evidence(s.label.clone(), s.line(&shown));
     }
-    match fix {
-        Some(fix) => result.fix(fix),
-        None => result,
-    }
+    result.fix_if(fix)
 }

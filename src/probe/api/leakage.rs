@@ -425,10 +425,7 @@ pub(crate) async fn error_leakage(run: &Run<'_>) -> ProbeResult {
             context.clone(),
         );
     }
-    match fix {
-        Some(fix) => result.fix(fix),
-        None => result,
-    }
+    result.fix_if(fix)
 }
 
 #[cfg(test)]

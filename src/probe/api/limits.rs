@@ -362,10 +362,7 @@ pub(crate) async fn rate_limit(run: &Run<'_>) -> ProbeResult {
             result = result.evidence(format!("an answer of your {label}"), example.clone());
         }
     }
-    match fix {
-        Some(fix) => result.fix(fix),
-        None => result,
-    }
+    result.fix_if(fix)
 }
 
 // --- api.latency --------------------------------------------------------------------------
@@ -600,10 +597,7 @@ pub(crate) async fn latency(run: &Run<'_>) -> ProbeResult {
             result = result.evidence(format!("{} request", s.name), example.clone());
         }
     }
-    match fix {
-        Some(fix) => result.fix(fix),
-        None => result,
-    }
+    result.fix_if(fix)
 }
 
 /// The verdict on the judged route's samples: a p95 needs at least [`MIN_SAMPLES`] answers to

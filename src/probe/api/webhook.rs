@@ -99,8 +99,5 @@ pub(crate) async fn webhook_signature(run: &Run<'_>) -> ProbeResult {
     for (s, _) in &judged {
         result = result.evidence(s.label.clone(), s.line(&["location"]));
     }
-    match fix {
-        Some(fix) => result.fix(fix),
-        None => result,
-    }
+    result.fix_if(fix)
 }

@@ -373,10 +373,7 @@ pub async fn check<R: Resolve>(domain: &str, selectors: &[String], dns: &R) -> P
         Status::Error => Some("Run the check again; if it keeps failing, try another DNS server with --resolver (e.g. 1.1.1.1).".to_string()),
         _ => None,
     };
-    match fix {
-        Some(fix) => result.fix(fix),
-        None => result,
-    }
+    result.fix_if(fix)
 }
 
 #[cfg(test)]
