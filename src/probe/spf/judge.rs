@@ -254,17 +254,7 @@ fn ending_findings(domain: &str, nodes: &[Node], ending: &Ending, findings: &mut
                 ),
                 Some(h) => {
                     let node = &nodes[*h];
-                    let fixed = match &node.state {
-                        State::Spf { text, record } => {
-                            let p = record
-                                .terms
-                                .iter()
-                                .find(|t| t.mechanism == Mechanism::All)
-                                .map(|t| t.position);
-                            rewrite(text, p, "~all", "")
-                        }
-                        _ => String::new(),
-                    };
+                    let fixed = with_soft_all(&node.state);
                     (
                         format!(
                             "Your SPF record redirects to {}, whose record ends in +all, which lets any server in the \
@@ -283,17 +273,7 @@ fn ending_findings(domain: &str, nodes: &[Node], ending: &Ending, findings: &mut
         }
         Ending::All(Qualifier::Neutral, holder) => {
             let place = holder.map_or_else(|| domain.to_string(), |h| nodes[h].domain.clone());
-            let fixed = match holder.map_or(&nodes[0].state, |h| &nodes[h].state) {
-                State::Spf { text, record } => {
-                    let p = record
-                        .terms
-                        .iter()
-                        .find(|t| t.mechanism == Mechanism::All)
-                        .map(|t| t.position);
-                    rewrite(text, p, "~all", "")
-                }
-                _ => String::new(),
-            };
+            let fixed = with_soft_all(holder.map_or(&nodes[0].state, |h| &nodes[h].state));
             findings.push(Finding::new(
                 Status::Warn,
                 "Your SPF record ends in ?all, which tells receivers nothing about mail from other servers, so forged \
@@ -552,4 +532,19 @@ fn too_many_lookups(nodes: &[Node], lookups: usize, incomplete: bool) -> Finding
         ),
         fix.join(" "),
     )
+}
+
+/// The record of `state` with its `all` term rewritten to `~all` (empty when it holds no record).
+fn with_soft_all(state: &State) -> String {
+    match state {
+        State::Spf { text, record } => {
+            let p = record
+                .terms
+                .iter()
+                .find(|t| t.mechanism == Mechanism::All)
+                .map(|t| t.position);
+            rewrite(text, p, "~all", "")
+        }
+        _ => String::new(),
+    }
 }
