@@ -21,6 +21,7 @@ pub mod http;
 pub mod message;
 pub mod registry;
 pub mod spf;
+pub mod web;
 
 pub(crate) use crate::redact::shorten;
 pub use crate::result::{Evidence, ProbeResult, Status, now};
