@@ -698,3 +698,314 @@ fn one_line(text: &str) -> String {
     }
     line
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use rustls::pki_types::ServerName;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+    use crate::probe::web::mint::{self, Authority, LeafSpec};
+
+    const HOST: &str = "shop.example";
+
+    /// A root, an intermediate under it, and the root store that trusts the root.
+    fn pki() -> (Authority, Authority, Arc<RootCertStore>) {
+        let root = Authority::new("Practice Root").unwrap();
+        let intermediate = root.intermediate("Practice Intermediate").unwrap();
+        let store = roots(&[root.der()]);
+        (root, intermediate, store)
+    }
+
+    /// Runs the chain through a real `verify_server_cert` and returns what was recorded.
+    fn verify(store: &Arc<RootCertStore>, host: &str, chain: &[CertificateDer<'_>]) -> Vec<Error> {
+        let recording = Recording::new(store.clone());
+        let name = ServerName::try_from(host.to_string()).unwrap();
+        let (leaf, rest) = chain.split_first().unwrap();
+        let verdict = recording.verify_server_cert(leaf, rest, &name, &[], UnixTime::now());
+        assert!(verdict.is_ok(), "the handshake must never be aborted");
+        recording.problems()
+    }
+
+    fn check(store: &Arc<RootCertStore>, host: &str, chain: &[CertificateDer<'_>]) -> (Vec<Error>, Verdict) {
+        let problems = verify(store, host, chain);
+        let verdict = judge(host, chain, &problems, SystemTime::now());
+        (problems, verdict)
+    }
+
+    fn evidence<'a>(verdict: &'a Verdict, label: &str) -> &'a str {
+        verdict.evidence.iter().find(|e| e.label == label).map_or_else(
+            || panic!("no evidence {label:?} in {:?}", verdict.evidence),
+            |e| e.value.as_str(),
+        )
+    }
+
+    #[test]
+    fn a_valid_chain_to_a_trusted_root_passes() {
+        let (_root, intermediate, store) = pki();
+        let leaf = intermediate.issue(&LeafSpec::new([HOST])).unwrap();
+        let (problems, verdict) = check(&store, HOST, &leaf.chain);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(verdict.status, Status::Pass, "{verdict:?}");
+        assert!(verdict.summary.contains(HOST));
+        assert!(verdict.summary.contains("days left"), "{}", verdict.summary);
+        assert!(verdict.summary.contains("Practice Intermediate"));
+        assert_eq!(verdict.fix, None);
+        assert_eq!(
+            evidence(&verdict, "issuer chain"),
+            "shop.example → Practice Intermediate → Practice Root (not sent)"
+        );
+        assert_eq!(evidence(&verdict, "key"), "ECDSA P-256");
+        assert!(evidence(&verdict, &format!("certificate {HOST}")).contains("names: shop.example"));
+    }
+
+    #[test]
+    fn an_expired_certificate_fails_with_the_days_since() {
+        let (_root, intermediate, store) = pki();
+        let leaf = intermediate.issue(&LeafSpec::new([HOST]).expired()).unwrap();
+        let (problems, verdict) = check(&store, HOST, &leaf.chain);
+        assert!(
+            problems.iter().any(|p| matches!(
+                p,
+                Error::InvalidCertificate(CertificateError::Expired | CertificateError::ExpiredContext { .. })
+            )),
+            "{problems:?}"
+        );
+        assert_eq!(verdict.status, Status::Fail);
+        assert!(verdict.summary.contains("expired 3 days ago"), "{}", verdict.summary);
+        assert!(verdict.fix.as_deref().unwrap().starts_with("Renew the certificate now"));
+        assert!(evidence(&verdict, "days left").contains("expired"));
+        assert!(evidence(&verdict, "problem").contains("expired"));
+    }
+
+    #[test]
+    fn a_certificate_not_valid_yet_fails() {
+        let (_root, intermediate, store) = pki();
+        let leaf = intermediate.issue(&LeafSpec::new([HOST]).not_yet_valid()).unwrap();
+        let (problems, verdict) = check(&store, HOST, &leaf.chain);
+        assert!(!problems.is_empty());
+        assert_eq!(verdict.status, Status::Fail);
+        assert!(verdict.summary.contains("not valid until"), "{}", verdict.summary);
+        assert_eq!(evidence(&verdict, "days left"), "not valid yet");
+    }
+
+    #[test]
+    fn a_self_signed_certificate_fails_as_self_signed() {
+        let (_root, _intermediate, store) = pki();
+        let leaf = mint::self_signed(&LeafSpec::new([HOST])).unwrap();
+        let (problems, verdict) = check(&store, HOST, &leaf.chain);
+        assert!(
+            problems.contains(&Error::InvalidCertificate(CertificateError::UnknownIssuer)),
+            "{problems:?}"
+        );
+        assert_eq!(verdict.status, Status::Fail);
+        assert!(verdict.summary.contains("self-signed"), "{}", verdict.summary);
+        assert!(verdict.summary.contains(HOST));
+        assert_eq!(evidence(&verdict, "issuer chain"), "shop.example");
+    }
+
+    #[test]
+    fn a_certificate_for_another_name_fails_listing_its_names() {
+        let (_root, intermediate, store) = pki();
+        let leaf = intermediate
+            .issue(&LeafSpec::new(["other.example", "www.other.example"]))
+            .unwrap();
+        let (problems, verdict) = check(&store, HOST, &leaf.chain);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(is_name_problem(&problems[0]));
+        assert_eq!(verdict.status, Status::Fail);
+        assert!(
+            verdict.summary.contains("other.example, www.other.example"),
+            "{}",
+            verdict.summary
+        );
+        assert!(
+            verdict
+                .fix
+                .as_deref()
+                .unwrap()
+                .starts_with("Use a certificate that names shop.example")
+        );
+    }
+
+    #[test]
+    fn a_trust_problem_does_not_hide_a_wrong_name() {
+        let (_root, _intermediate, store) = pki();
+        let leaf = mint::self_signed(&LeafSpec::new(["other.example"])).unwrap();
+        let (problems, verdict) = check(&store, HOST, &leaf.chain);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems.iter().any(is_name_problem));
+        assert_eq!(verdict.status, Status::Fail);
+        let fix = verdict.fix.unwrap();
+        assert!(
+            fix.contains("self-signed") && fix.contains("names shop.example"),
+            "{fix}"
+        );
+    }
+
+    #[test]
+    fn a_chain_sent_without_its_intermediate_fails_as_missing_intermediate() {
+        let (_root, intermediate, store) = pki();
+        let spec = LeafSpec::new([HOST]).without_intermediate();
+        let leaf = intermediate.issue(&spec).unwrap();
+        assert_eq!(leaf.chain.len(), 1);
+        let (problems, verdict) = check(&store, HOST, &leaf.chain);
+        assert!(problems.contains(&Error::InvalidCertificate(CertificateError::UnknownIssuer)));
+        assert_eq!(verdict.status, Status::Fail);
+        assert!(verdict.summary.contains("intermediate"), "{}", verdict.summary);
+        let fix = verdict.fix.clone().unwrap();
+        assert!(fix.starts_with("Install the full chain (the intermediate certificate)"));
+        assert!(fix.contains("Practice Intermediate"), "{fix}");
+        assert_eq!(
+            evidence(&verdict, "issuer chain"),
+            "shop.example → Practice Intermediate (not sent)"
+        );
+    }
+
+    #[test]
+    fn a_complete_chain_from_an_unknown_authority_fails_as_untrusted() {
+        let (_root, intermediate, _store) = pki();
+        let leaf = intermediate.issue(&LeafSpec::new([HOST])).unwrap();
+        // Mozilla's roots only: the practice root is not among them.
+        let (problems, verdict) = check(&roots(&[]), HOST, &leaf.chain);
+        assert!(problems.contains(&Error::InvalidCertificate(CertificateError::UnknownIssuer)));
+        assert_eq!(verdict.status, Status::Fail);
+        assert!(
+            verdict
+                .summary
+                .contains("an authority browsers do not trust (Practice Root)"),
+            "{}",
+            verdict.summary
+        );
+    }
+
+    #[test]
+    fn days_left_decide_between_fail_warn_and_pass() {
+        let (_root, intermediate, store) = pki();
+        for (days, status) in [(10, Status::Fail), (20, Status::Warn), (60, Status::Pass)] {
+            let now = SystemTime::now();
+            let leaf = intermediate
+                .issue(&LeafSpec::at([HOST], now).valid_days_left(days))
+                .unwrap();
+            let problems = verify(&store, HOST, &leaf.chain);
+            assert!(problems.is_empty(), "{days} days: {problems:?}");
+            let verdict = judge(HOST, &leaf.chain, &problems, now);
+            assert_eq!(verdict.status, status, "{days} days: {verdict:?}");
+            assert!(verdict.summary.contains(&format!("{days} days")), "{}", verdict.summary);
+        }
+    }
+
+    #[test]
+    fn fourteen_days_left_warns_and_a_second_less_fails() {
+        let (_root, intermediate, _store) = pki();
+        let leaf = intermediate.issue(&LeafSpec::new([HOST])).unwrap();
+        let not_after = describe(&leaf.chain[0]).unwrap().not_after;
+        let at = |secs: i64| UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).unwrap());
+        let fourteen = not_after - 14 * DAY_SECS;
+        assert_eq!(judge(HOST, &leaf.chain, &[], at(fourteen)).status, Status::Warn);
+        assert_eq!(judge(HOST, &leaf.chain, &[], at(fourteen + 1)).status, Status::Fail);
+        let thirty = not_after - 30 * DAY_SECS;
+        assert_eq!(judge(HOST, &leaf.chain, &[], at(thirty)).status, Status::Pass);
+        assert_eq!(judge(HOST, &leaf.chain, &[], at(thirty + 1)).status, Status::Warn);
+        assert_eq!(judge(HOST, &leaf.chain, &[], at(not_after)).status, Status::Fail);
+    }
+
+    #[test]
+    fn garbage_is_an_error_verdict_not_a_panic() {
+        let garbage = [
+            CertificateDer::from(Vec::new()),
+            CertificateDer::from(vec![0x30, 0x82, 0xff, 0xff, 0x01]),
+            CertificateDer::from(b"-----BEGIN CERTIFICATE-----".to_vec()),
+        ];
+        let store = roots(&[]);
+        for der in garbage {
+            assert!(describe(&der).is_err());
+            let chain = [der];
+            let (problems, verdict) = check(&store, HOST, &chain);
+            assert!(!problems.is_empty());
+            assert_eq!(verdict.status, Status::Error, "{verdict:?}");
+            assert!(verdict.summary.contains(HOST));
+        }
+        assert_eq!(judge(HOST, &[], &[], SystemTime::now()).status, Status::Error);
+    }
+
+    #[test]
+    fn describe_reads_names_key_and_authority() {
+        let (root, _intermediate, _store) = pki();
+        let info = describe(&root.der()).unwrap();
+        assert!(info.is_ca && info.self_signed);
+        assert_eq!(info.subject, "CN=Practice Root");
+        assert_eq!(info.subject_name, "Practice Root");
+        let leaf = root.issue(&LeafSpec::new([HOST, "127.0.0.1"])).unwrap();
+        let info = describe(&leaf.chain[0]).unwrap();
+        assert!(!info.is_ca && !info.self_signed);
+        assert_eq!(info.sans, [HOST, "127.0.0.1"]);
+        assert_eq!(info.issuer_name, "Practice Root");
+        assert_eq!(info.key, "ECDSA P-256");
+        assert_eq!(info.not_after - info.not_before, 90 * DAY_SECS);
+    }
+
+    #[test]
+    fn long_name_lists_are_cut_and_dates_are_plain() {
+        let names: Vec<String> = (0..13).map(|n| format!("n{n}.example")).collect();
+        let list = names_list(&names);
+        assert!(list.starts_with("n0.example, n1.example"));
+        assert!(list.ends_with("n9.example +3 more"), "{list}");
+        assert_eq!(date(0), "1970-01-01");
+        assert_eq!(date(1_772_323_200), "2026-03-01");
+        assert_eq!(one_line("a\nb\u{7}c"), "a b c");
+    }
+
+    #[tokio::test]
+    async fn a_handshake_with_an_expired_certificate_completes_and_records_it() {
+        let (_root, intermediate, store) = pki();
+        let leaf = intermediate.issue(&LeafSpec::new([HOST]).expired()).unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(mint::server_config(&leaf).unwrap());
+        let recording = Recording::new(store);
+        let config = client_config(
+            recording.clone(),
+            &[&rustls::version::TLS13, &rustls::version::TLS12],
+            &[b"http/1.1"],
+        )
+        .unwrap();
+        let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+        let (client_io, server_io) = tokio::io::duplex(64 * 1024);
+
+        let server = async move {
+            let mut tls = acceptor.accept(server_io).await?;
+            tls.write_all(b"hello").await?;
+            tls.shutdown().await
+        };
+        let client = async move {
+            let name = ServerName::try_from(HOST).unwrap();
+            let mut tls = connector.connect(name, client_io).await?;
+            let chain = tls.get_ref().1.peer_certificates().unwrap_or_default().to_vec();
+            let alpn = tls.get_ref().1.alpn_protocol().map(<[u8]>::to_vec);
+            let mut greeting = Vec::new();
+            tls.read_to_end(&mut greeting).await?;
+            std::io::Result::Ok((chain, alpn, greeting))
+        };
+        let (serving, reading) = tokio::time::timeout(Duration::from_secs(30), async { tokio::join!(server, client) })
+            .await
+            .expect("the handshake finished");
+        serving.unwrap();
+        let (chain, alpn, greeting) = reading.unwrap();
+
+        assert_eq!(chain, leaf.chain, "the whole chain is readable after the handshake");
+        assert_eq!(chain.len(), 2);
+        assert_eq!(alpn.as_deref(), Some(&b"http/1.1"[..]));
+        assert_eq!(greeting, b"hello");
+        let problems = recording.problems();
+        assert!(
+            problems.iter().any(|p| matches!(
+                p,
+                Error::InvalidCertificate(CertificateError::Expired | CertificateError::ExpiredContext { .. })
+            )),
+            "{problems:?}"
+        );
+        let verdict = judge(HOST, &chain, &problems, SystemTime::now());
+        assert_eq!(verdict.status, Status::Fail);
+    }
+}

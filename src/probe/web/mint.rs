@@ -31,7 +31,7 @@ pub struct Authority {
 }
 
 impl Authority {
-    /// A new root authority named `name`, valid from a year ago for twenty years.
+    /// A new root authority named `name`, valid from a year ago until twenty years from now.
     pub fn new(name: &str) -> Result<Authority, String> {
         let now = SystemTime::now();
         let params = ca_params(name, now, BasicConstraints::Unconstrained)?;
@@ -255,4 +255,82 @@ fn before(now: SystemTime, days: u64) -> SystemTime {
 fn after(now: SystemTime, days: u64) -> SystemTime {
     now.checked_add(DAY.saturating_mul(u32::try_from(days).unwrap_or(u32::MAX)))
         .unwrap_or(now)
+}
+
+#[cfg(test)]
+mod tests {
+    use rustls::client::danger::ServerCertVerifier;
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{ServerName, UnixTime};
+
+    use super::*;
+    use crate::probe::web::cert::{Recording, roots};
+
+    fn problems(authority: &Authority, host: &str, leaf: &Leaf) -> Vec<rustls::Error> {
+        let recording = Recording::new(roots(&[authority.der()]));
+        let name = ServerName::try_from(host.to_string()).unwrap();
+        let (end_entity, rest) = leaf.chain.split_first().unwrap();
+        recording
+            .verify_server_cert(end_entity, rest, &name, &[], UnixTime::now())
+            .unwrap();
+        recording.problems()
+    }
+
+    #[test]
+    fn a_minted_chain_verifies_with_the_authority_as_extra_root() {
+        let root = Authority::new("Mint Root").unwrap();
+        let intermediate = root.intermediate("Mint Intermediate").unwrap();
+        let leaf = intermediate.issue(&LeafSpec::new(["demo.example"])).unwrap();
+        assert_eq!(leaf.chain.len(), 2, "leaf and intermediate");
+        assert_eq!(problems(&root, "demo.example", &leaf), []);
+        // Signed straight by the root, a leaf needs no intermediate.
+        let direct = root.issue(&LeafSpec::new(["demo.example"])).unwrap();
+        assert_eq!(direct.chain.len(), 1);
+        assert_eq!(problems(&root, "demo.example", &direct), []);
+    }
+
+    #[test]
+    fn an_ip_address_name_becomes_an_ip_san() {
+        let root = Authority::new("Mint Root").unwrap();
+        let leaf = root.issue(&LeafSpec::new(["127.0.0.1"])).unwrap();
+        assert_eq!(problems(&root, "127.0.0.1", &leaf), []);
+        assert_eq!(problems(&root, "127.0.0.2", &leaf).len(), 1);
+    }
+
+    #[test]
+    fn the_authority_pem_round_trips_as_ca_file_reads_it() {
+        let root = Authority::new("Mint Root").unwrap();
+        let pem = root.pem();
+        assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"));
+        let read = CertificateDer::from_pem_slice(pem.as_bytes()).unwrap();
+        assert_eq!(read, root.der());
+    }
+
+    #[test]
+    fn spec_setters_move_the_dates() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let secs = |t: SystemTime| unix_seconds(t) - 1_800_000_000;
+        let spec = LeafSpec::at(["a.example"], now);
+        assert_eq!((secs(spec.not_before), secs(spec.not_after)), (-86_400, 89 * 86_400));
+        let spec = spec.valid_days_left(10);
+        assert_eq!(secs(spec.not_after), 10 * 86_400);
+        let expired = LeafSpec::at(["a.example"], now).expired();
+        assert!(secs(expired.not_after) < 0);
+        let early = LeafSpec::at(["a.example"], now).not_yet_valid();
+        assert!(secs(early.not_before) > 0);
+        assert!(!LeafSpec::at(["a.example"], now).without_intermediate().include_chain);
+    }
+
+    #[test]
+    fn an_unusable_name_is_an_error() {
+        let root = Authority::new("Mint Root").unwrap();
+        assert!(root.issue(&LeafSpec::new(["bücher.example"])).is_err());
+    }
+
+    #[test]
+    fn the_server_config_offers_http1() {
+        let leaf = self_signed(&LeafSpec::new(["demo.example"])).unwrap();
+        let config = server_config(&leaf).unwrap();
+        assert_eq!(config.alpn_protocols, [b"http/1.1".to_vec()]);
+    }
 }
