@@ -1634,4 +1634,1135 @@ pub fn shared_cacheable(headers: &HeaderMap) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {}
+mod tests {
+    use hyper::header::HeaderName;
+
+    use super::*;
+
+    fn map(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
+            headers.append(
+                HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                HeaderValue::from_bytes(value.as_bytes()).unwrap(),
+            );
+        }
+        headers
+    }
+
+    /// Whether some evidence line under `label` contains `needle`.
+    fn has(verdict: &Verdict, label: &str, needle: &str) -> bool {
+        verdict
+            .evidence
+            .iter()
+            .any(|e| e.label == label && e.value.contains(needle))
+    }
+
+    fn everything(verdict: &Verdict) -> String {
+        let mut all = format!("{} {:?}", verdict.summary, verdict.fix);
+        for e in &verdict.evidence {
+            let _ = write!(all, " {}={}", e.label, e.value);
+        }
+        all
+    }
+
+    // ---- shared pieces
+
+    #[test]
+    fn spans_read_in_the_largest_whole_unit() {
+        assert_eq!(span(1), "1 second");
+        assert_eq!(span(59), "59 seconds");
+        assert_eq!(span(300), "5 minutes");
+        assert_eq!(span(7200), "2 hours");
+        assert_eq!(span(DAY), "1 day");
+        assert_eq!(span(HSTS_MIN_AGE), "180 days");
+    }
+
+    #[test]
+    fn a_verdict_becomes_a_result() {
+        let verdict = judge_hsts(&HeaderMap::new(), true);
+        let result = verdict.clone().into_result("http.hsts", "HSTS");
+        assert_eq!(result.id, "http.hsts");
+        assert_eq!(result.status, Status::Fail);
+        assert_eq!(result.summary, verdict.summary);
+        assert_eq!(result.evidence, verdict.evidence);
+        assert_eq!(result.fix, verdict.fix);
+    }
+
+    // ---- HSTS parsing
+
+    #[test]
+    fn hsts_reads_all_three_directives() {
+        let hsts = parse_hsts("max-age=31536000; includeSubDomains; preload").unwrap();
+        assert_eq!(hsts.max_age, 31_536_000);
+        assert!(hsts.include_subdomains);
+        assert!(hsts.preload);
+        assert!(hsts.preload_ready());
+    }
+
+    #[test]
+    fn hsts_names_are_case_insensitive_and_whitespace_is_allowed() {
+        let hsts = parse_hsts("  MAX-AGE = 600 ;\tINCLUDESUBDOMAINS ").unwrap();
+        assert_eq!(hsts.max_age, 600);
+        assert!(hsts.include_subdomains);
+        assert!(!hsts.preload);
+    }
+
+    #[test]
+    fn hsts_values_may_be_quoted() {
+        assert_eq!(parse_hsts("max-age=\"15552000\"").unwrap().max_age, 15_552_000);
+        // A quoted value may hold the separator and escapes.
+        let hsts = parse_hsts(r#"foo="a;b\"c"; max-age=5"#).unwrap();
+        assert_eq!(hsts.max_age, 5);
+    }
+
+    #[test]
+    fn hsts_ignores_unknown_and_empty_directives() {
+        let hsts = parse_hsts(";;foo=bar; max-age=10;; baz ;").unwrap();
+        assert_eq!(hsts.max_age, 10);
+        assert!(!hsts.include_subdomains);
+    }
+
+    #[test]
+    fn hsts_errors_say_why() {
+        let cases: &[(&str, &str)] = &[
+            ("", "missing"),
+            ("includeSubDomains", "missing"),
+            ("max-age=10; max-age=20", "twice"),
+            ("max-age=10; includeSubDomains; INCLUDESUBDOMAINS", "twice"),
+            ("max-age=10; foo; FOO", "twice"),
+            ("max-age=-1", "number of seconds"),
+            ("max-age=abc", "number of seconds"),
+            ("max-age=1.5", "number of seconds"),
+            ("max-age=\"\"", "number of seconds"),
+            ("max-age=", "no value"),
+            ("max-age", "no value"),
+            ("max-age=10; includeSubDomains=yes", "takes no value"),
+            ("max-age=\"10", "never closed"),
+            ("max-age=10 20", "unexpected"),
+            ("max-age=10; @x", "not a directive name"),
+            ("max-age=10; =5", "no directive name"),
+        ];
+        for (text, why) in cases {
+            let err = parse_hsts(text).unwrap_err();
+            assert!(err.contains(why), "{text:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn hsts_max_age_saturates() {
+        let hsts = parse_hsts("max-age=999999999999999999999999999").unwrap();
+        assert_eq!(hsts.max_age, u64::MAX);
+    }
+
+    #[test]
+    fn hsts_preload_with_a_value_is_not_preload() {
+        let hsts = parse_hsts("max-age=31536000; includeSubDomains; preload=yes").unwrap();
+        assert!(!hsts.preload);
+        assert!(!hsts.preload_ready());
+    }
+
+    // ---- HSTS judging
+
+    fn hsts(value: &str) -> Verdict {
+        judge_hsts(&map(&[("strict-transport-security", value)]), true)
+    }
+
+    #[test]
+    fn a_year_of_hsts_passes_and_notes_preload() {
+        let verdict = hsts("max-age=31536000; includeSubDomains; preload");
+        assert_eq!(verdict.status, Status::Pass);
+        assert!(verdict.fix.is_none());
+        assert!(verdict.summary.contains("365 days"));
+        assert!(has(&verdict, "HSTS preload", "ready"));
+        assert!(has(&verdict, "HSTS includeSubDomains", "yes"));
+        assert!(has(&verdict, "Strict-Transport-Security", "max-age=31536000"));
+    }
+
+    #[test]
+    fn hsts_passes_from_exactly_180_days() {
+        let verdict = hsts("max-age=15552000");
+        assert_eq!(verdict.status, Status::Pass);
+        assert!(has(&verdict, "HSTS preload", "not preload-ready"));
+        assert!(has(&verdict, "HSTS preload", "includeSubDomains"));
+        assert!(has(&verdict, "HSTS includeSubDomains", "no"));
+        assert_eq!(hsts("max-age=15551999").status, Status::Fail);
+    }
+
+    #[test]
+    fn short_hsts_fails_with_its_length() {
+        let verdict = hsts("max-age=86400");
+        assert_eq!(verdict.status, Status::Fail);
+        assert!(verdict.summary.contains("1 day"), "{}", verdict.summary);
+        assert!(verdict.fix.unwrap().contains("max-age=31536000"));
+    }
+
+    #[test]
+    fn zero_max_age_switches_hsts_off() {
+        let verdict = hsts("max-age=0");
+        assert_eq!(verdict.status, Status::Fail);
+        assert!(verdict.summary.contains("switched off"));
+        assert!(has(&verdict, "HSTS max-age", "switches HSTS off"));
+    }
+
+    #[test]
+    fn missing_hsts_fails() {
+        let verdict = judge_hsts(&HeaderMap::new(), true);
+        assert_eq!(verdict.status, Status::Fail);
+        assert!(verdict.summary.contains("no HSTS header"));
+        assert!(
+            verdict
+                .fix
+                .unwrap()
+                .contains("Strict-Transport-Security: max-age=31536000; includeSubDomains")
+        );
+    }
+
+    #[test]
+    fn malformed_hsts_fails_because_browsers_ignore_it() {
+        let verdict = hsts("max-age=31536000; max-age=31536000");
+        assert_eq!(verdict.status, Status::Fail);
+        assert!(verdict.summary.contains("malformed"));
+        assert!(has(&verdict, "HSTS", "twice"));
+    }
+
+    #[test]
+    fn hsts_over_plain_http_is_skipped() {
+        let headers = map(&[("strict-transport-security", "max-age=31536000")]);
+        let verdict = judge_hsts(&headers, false);
+        assert_eq!(verdict.status, Status::Skipped);
+        assert!(has(&verdict, "HSTS", "plain HTTP"));
+        assert!(has(&verdict, "Strict-Transport-Security", "max-age=31536000"));
+    }
+
+    #[test]
+    fn only_the_first_hsts_header_counts() {
+        let headers = map(&[
+            ("strict-transport-security", "max-age=0"),
+            ("strict-transport-security", "max-age=31536000"),
+        ]);
+        let verdict = judge_hsts(&headers, true);
+        assert_eq!(verdict.status, Status::Fail);
+        assert!(has(&verdict, "HSTS", "use only the first"));
+        let swapped = map(&[
+            ("strict-transport-security", "max-age=31536000"),
+            ("strict-transport-security", "max-age=0"),
+        ]);
+        assert_eq!(judge_hsts(&swapped, true).status, Status::Pass);
+    }
+
+    #[test]
+    fn non_utf8_hsts_is_malformed_not_a_panic() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_bytes(b"max-age=31536000\xff\xfe").unwrap(),
+        );
+        let verdict = judge_hsts(&headers, true);
+        assert_eq!(verdict.status, Status::Fail);
+        assert!(verdict.summary.contains("malformed"));
+    }
+
+    // ---- CSP parsing
+
+    #[test]
+    fn csp_splits_directives_and_sources() {
+        let csp = parse_csp(" Default-Src 'self'  https://cdn.example ;\tSCRIPT-SRC\t'self' 'nonce-abc'; ;");
+        let names: Vec<&str> = csp.directives.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["default-src", "script-src"]);
+        assert_eq!(
+            csp.get("default-src").unwrap().sources,
+            ["'self'", "https://cdn.example"]
+        );
+        assert_eq!(csp.script_policy().unwrap().name, "script-src");
+        assert!(csp.duplicates.is_empty());
+    }
+
+    #[test]
+    fn csp_first_directive_wins_and_duplicates_are_noted() {
+        let csp = parse_csp("script-src 'self'; SCRIPT-SRC *; script-src data:");
+        assert_eq!(csp.directives.len(), 1);
+        assert_eq!(csp.get("script-src").unwrap().sources, ["'self'"]);
+        assert_eq!(csp.duplicates, ["script-src"]);
+    }
+
+    #[test]
+    fn csp_skips_empty_and_non_ascii_directives() {
+        assert!(parse_csp("").directives.is_empty());
+        assert!(parse_csp(" ; ;; ").directives.is_empty());
+        let csp = parse_csp("script-src 'sélf'; object-src 'none'");
+        assert!(csp.get("script-src").is_none());
+        assert!(csp.get("object-src").is_some());
+    }
+
+    #[test]
+    fn csp_script_policy_falls_back_to_default_src() {
+        let csp = parse_csp("default-src 'self'; img-src *");
+        assert_eq!(csp.script_policy().unwrap().name, "default-src");
+        assert!(parse_csp("img-src *").script_policy().is_none());
+    }
+
+    #[test]
+    fn csp_parsing_is_capped() {
+        let huge = "script-src a b c; ".repeat(100_000);
+        let csp = parse_csp(&huge);
+        assert!(csp.directives.len() <= MAX_ITEMS);
+        assert!(csp.duplicates.len() <= MAX_ITEMS);
+        let sources = format!("script-src {}", "x ".repeat(10_000));
+        assert_eq!(parse_csp(&sources).directives[0].sources.len(), MAX_SOURCES);
+    }
+
+    // ---- security headers
+
+    /// A header set that passes, with `extra` replacing or adding headers.
+    fn page(extra: &[(&str, &str)]) -> Verdict {
+        let mut pairs: Vec<(&str, &str)> = vec![
+            ("content-security-policy", "default-src 'self'; frame-ancestors 'none'"),
+            ("x-content-type-options", "nosniff"),
+            ("referrer-policy", "strict-origin-when-cross-origin"),
+            ("permissions-policy", "camera=()"),
+        ];
+        for (name, value) in extra {
+            pairs.retain(|(n, _)| n != name);
+            if !value.is_empty() {
+                pairs.push((name, value));
+            }
+        }
+        judge_security_headers(&map(&pairs))
+    }
+
+    #[test]
+    fn a_full_set_of_headers_passes() {
+        let verdict = page(&[]);
+        assert_eq!(verdict.status, Status::Pass, "{}", everything(&verdict));
+        assert!(verdict.fix.is_none());
+        assert!(has(&verdict, "Content-Security-Policy", "frame-ancestors 'none'"));
+        assert!(has(&verdict, "X-Content-Type-Options", "nosniff"));
+        assert!(has(&verdict, "CSP script-src", "'self' (from default-src)"));
+        assert!(has(&verdict, "framing", "frame-ancestors 'none'"));
+    }
+
+    #[test]
+    fn no_headers_at_all_fail_with_each_reason_and_fix() {
+        let verdict = judge_security_headers(&HeaderMap::new());
+        assert_eq!(verdict.status, Status::Fail);
+        assert!(has(&verdict, "CSP", "fail: no Content-Security-Policy"));
+        assert!(has(&verdict, "X-Content-Type-Options", "fail: missing"));
+        assert!(has(&verdict, "framing", "fail:"));
+        assert!(has(&verdict, "Referrer-Policy", "warn:"));
+        assert!(has(&verdict, "Permissions-Policy", "not set"));
+        assert!(
+            verdict.summary.contains("X-Content-Type-Options"),
+            "{}",
+            verdict.summary
+        );
+        assert!(verdict.summary.contains("smaller issue"), "{}", verdict.summary);
+        let fix = verdict.fix.unwrap();
+        assert!(fix.contains("X-Content-Type-Options: nosniff"));
+        assert!(fix.contains("frame-ancestors 'self'"));
+        assert!(fix.contains("Referrer-Policy: strict-origin-when-cross-origin"));
+    }
+
+    #[test]
+    fn no_csp_with_x_frame_options_only_warns() {
+        let verdict = page(&[("content-security-policy", ""), ("x-frame-options", "DENY")]);
+        assert_eq!(verdict.status, Status::Warn);
+        assert!(has(&verdict, "CSP", "warn: no Content-Security-Policy"));
+        assert!(has(&verdict, "framing", "X-Frame-Options DENY"));
+        assert!(verdict.fix.unwrap().contains("script-src 'self'"));
+    }
+
+    #[test]
+    fn frame_ancestors_alone_is_the_minimum_that_passes() {
+        let verdict = page(&[("content-security-policy", "frame-ancestors 'self'")]);
+        assert_eq!(verdict.status, Status::Pass, "{}", everything(&verdict));
+        assert!(has(&verdict, "CSP script-src", "frame-ancestors alone"));
+    }
+
+    #[test]
+    fn a_csp_that_limits_neither_scripts_nor_framing_warns() {
+        let verdict = page(&[
+            ("content-security-policy", "upgrade-insecure-requests"),
+            ("x-frame-options", "SAMEORIGIN"),
+        ]);
+        assert_eq!(verdict.status, Status::Warn);
+        assert!(has(&verdict, "CSP script-src", "warn: no script-src or default-src"));
+    }
+
+    #[test]
+    fn loose_script_sources_warn_with_their_reason() {
+        let cases: &[(&str, &str)] = &[
+            ("script-src 'self' 'unsafe-inline'", "inline scripts"),
+            ("script-src 'self' 'unsafe-eval'", "eval"),
+            ("script-src 'nonce-r4nd0m' 'unsafe-eval'", "eval"),
+            ("script-src *", "any site (*)"),
+            ("script-src 'self' data:", "data:"),
+            ("script-src 'self' https:", "any https://"),
+            ("script-src 'self' http:", "plain http:"),
+            ("script-src https://*", "any https://"),
+            ("default-src *", "any site (*)"),
+            ("script-src 'UNSAFE-INLINE'", "inline scripts"),
+        ];
+        for (policy, why) in cases {
+            let csp = format!("{policy}; frame-ancestors 'self'");
+            let verdict = page(&[("content-security-policy", &csp)]);
+            assert_eq!(verdict.status, Status::Warn, "{policy}");
+            assert!(
+                has(&verdict, "CSP script-src", why),
+                "{policy}: {}",
+                everything(&verdict)
+            );
+            assert!(verdict.fix.unwrap().contains("Tighten script-src"), "{policy}");
+        }
+    }
+
+    #[test]
+    fn nonces_hashes_and_strict_dynamic_neutralise_unsafe_inline() {
+        for policy in [
+            "script-src 'nonce-r4nd0m' 'unsafe-inline'",
+            "script-src 'sha256-abc=' 'unsafe-inline'",
+            "script-src 'nonce-r4nd0m' 'strict-dynamic' https: http: 'unsafe-inline'",
+            "script-src 'strict-dynamic' 'unsafe-inline' *",
+        ] {
+            let csp = format!("{policy}; frame-ancestors 'self'");
+            let verdict = page(&[("content-security-policy", &csp)]);
+            assert_eq!(verdict.status, Status::Pass, "{policy}: {}", everything(&verdict));
+        }
+    }
+
+    #[test]
+    fn script_src_wins_over_a_loose_default_src() {
+        let verdict = page(&[(
+            "content-security-policy",
+            "default-src *; script-src 'self'; frame-ancestors 'self'",
+        )]);
+        assert_eq!(verdict.status, Status::Pass, "{}", everything(&verdict));
+    }
+
+    #[test]
+    fn several_policies_weaken_only_when_all_are_weak() {
+        let strict_and_loose = map(&[
+            ("content-security-policy", "script-src 'unsafe-inline' *"),
+            ("content-security-policy", "script-src 'self'"),
+            ("content-security-policy", "frame-ancestors 'self'"),
+            ("x-content-type-options", "nosniff"),
+            ("referrer-policy", "no-referrer"),
+        ]);
+        let verdict = judge_security_headers(&strict_and_loose);
+        assert_eq!(verdict.status, Status::Pass, "{}", everything(&verdict));
+        assert!(has(&verdict, "CSP", "3 policies"));
+        // Comma-separated policies in one line count the same way.
+        let both_loose = page(&[(
+            "content-security-policy",
+            "script-src 'unsafe-inline' *, script-src 'unsafe-inline', frame-ancestors 'self'",
+        )]);
+        assert_eq!(both_loose.status, Status::Warn);
+        assert!(has(&both_loose, "CSP script-src", "inline scripts"));
+        assert!(!has(&both_loose, "CSP script-src", "any site (*)"));
+    }
+
+    #[test]
+    fn report_only_alone_enforces_nothing() {
+        let verdict = page(&[
+            ("content-security-policy", ""),
+            ("content-security-policy-report-only", "default-src 'self'"),
+            ("x-frame-options", "DENY"),
+        ]);
+        assert_eq!(verdict.status, Status::Warn);
+        assert!(has(&verdict, "CSP", "warn: only Content-Security-Policy-Report-Only"));
+        assert!(verdict.summary.contains("report-only"));
+        assert!(verdict.fix.unwrap().contains("enforce"));
+        // Report-only frame-ancestors does not protect either.
+        let unframed = page(&[
+            ("content-security-policy", ""),
+            ("content-security-policy-report-only", "frame-ancestors 'none'"),
+        ]);
+        assert_eq!(unframed.status, Status::Fail);
+    }
+
+    #[test]
+    fn a_report_only_policy_beside_an_enforced_one_is_noted() {
+        let verdict = page(&[("content-security-policy-report-only", "script-src 'none'")]);
+        assert_eq!(verdict.status, Status::Pass);
+        assert!(has(&verdict, "CSP report-only", "reports"));
+    }
+
+    #[test]
+    fn duplicate_csp_directives_are_noted() {
+        let verdict = page(&[(
+            "content-security-policy",
+            "default-src 'self'; default-src *; frame-ancestors 'none'",
+        )]);
+        assert_eq!(verdict.status, Status::Pass);
+        assert!(has(&verdict, "CSP duplicate", "default-src is given twice"));
+    }
+
+    #[test]
+    fn nosniff_is_read_as_browsers_read_it() {
+        assert_eq!(page(&[("x-content-type-options", "NoSniff")]).status, Status::Pass);
+        assert_eq!(page(&[("x-content-type-options", " nosniff , x")]).status, Status::Pass);
+        let wrong = page(&[("x-content-type-options", "sniff")]);
+        assert_eq!(wrong.status, Status::Fail);
+        assert!(has(&wrong, "X-Content-Type-Options", "\"sniff\" is not nosniff"));
+        let missing = page(&[("x-content-type-options", "")]);
+        assert_eq!(missing.status, Status::Fail);
+        assert!(missing.summary.contains("nosniff is missing"));
+    }
+
+    #[test]
+    fn x_frame_options_values() {
+        let no_ancestors = "default-src 'self'";
+        let framed = |xfo: &str| page(&[("content-security-policy", no_ancestors), ("x-frame-options", xfo)]);
+        assert_eq!(framed("sameorigin").status, Status::Pass);
+        assert_eq!(framed("DENY, SAMEORIGIN").status, Status::Pass);
+        let allow_from = framed("ALLOW-FROM https://partner.example");
+        assert_eq!(allow_from.status, Status::Warn);
+        assert!(has(&allow_from, "framing", "obsolete"));
+        assert!(allow_from.fix.unwrap().contains("frame-ancestors"));
+        let junk = framed("ALLOWALL");
+        assert_eq!(junk.status, Status::Fail);
+        assert!(has(&junk, "framing", "\"allowall\" is not DENY or SAMEORIGIN"));
+        let none = page(&[("content-security-policy", no_ancestors)]);
+        assert_eq!(none.status, Status::Fail);
+        assert!(none.summary.contains("framing"));
+    }
+
+    #[test]
+    fn frame_ancestors_overrides_x_frame_options() {
+        let verdict = page(&[("x-frame-options", "ALLOWALL")]);
+        assert_eq!(verdict.status, Status::Pass);
+        assert!(has(&verdict, "framing", "ignore X-Frame-Options"));
+    }
+
+    #[test]
+    fn framing_open_to_anyone_warns() {
+        let verdict = page(&[
+            ("content-security-policy", "default-src 'self'; frame-ancestors *"),
+            ("x-frame-options", "DENY"),
+        ]);
+        assert_eq!(verdict.status, Status::Warn);
+        assert!(has(&verdict, "framing", "any site"));
+        assert!(has(&verdict, "framing", "widget"));
+    }
+
+    #[test]
+    fn referrer_policy_values() {
+        let missing = page(&[("referrer-policy", "")]);
+        assert_eq!(missing.status, Status::Warn);
+        assert!(has(&missing, "Referrer-Policy", "strict-origin-when-cross-origin"));
+        for loose in ["unsafe-url", "no-referrer-when-downgrade", "strict-origin, unsafe-url"] {
+            let verdict = page(&[("referrer-policy", loose)]);
+            assert_eq!(verdict.status, Status::Warn, "{loose}");
+            assert!(has(&verdict, "Referrer-Policy", "full addresses"), "{loose}");
+        }
+        // The last policy browsers know wins; unknown ones are skipped.
+        for fine in ["unsafe-url, strict-origin", "no-referrer, foo", "Same-Origin"] {
+            assert_eq!(page(&[("referrer-policy", fine)]).status, Status::Pass, "{fine}");
+        }
+        assert_eq!(page(&[("referrer-policy", "foo")]).status, Status::Warn);
+    }
+
+    #[test]
+    fn a_missing_permissions_policy_is_only_noted() {
+        let verdict = page(&[("permissions-policy", "")]);
+        assert_eq!(verdict.status, Status::Pass);
+        assert!(has(&verdict, "Permissions-Policy", "not set"));
+    }
+
+    #[test]
+    fn version_numbers_in_server_headers_warn() {
+        for (name, value) in [
+            ("server", "nginx/1.18.0"),
+            ("server", "Apache/2.4.41 (Ubuntu)"),
+            ("server", "Microsoft-IIS/10.0"),
+            ("x-powered-by", "PHP/8.1.2"),
+            ("x-powered-by", "Next.js 14.1"),
+            ("x-aspnet-version", "4.0.30319"),
+            ("x-aspnetmvc-version", "5"),
+        ] {
+            let verdict = page(&[(name, value)]);
+            assert_eq!(verdict.status, Status::Warn, "{name}: {value}");
+            assert!(has(&verdict, "version leak", "which version to target"), "{value}");
+            assert!(verdict.fix.unwrap().contains("server_tokens off"));
+        }
+        for (name, value) in [
+            ("server", "nginx"),
+            ("server", "cloudflare"),
+            ("x-powered-by", "Express"),
+        ] {
+            assert_eq!(page(&[(name, value)]).status, Status::Pass, "{name}: {value}");
+        }
+        assert!(has(&page(&[("x-powered-by", "Express")]), "version leak", "no version"));
+    }
+
+    #[test]
+    fn header_values_in_evidence_are_shortened_and_cleaned() {
+        let long = format!(
+            "default-src 'self'; frame-ancestors 'none'; img-src {}",
+            "a ".repeat(500)
+        );
+        let verdict = page(&[("content-security-policy", &long), ("server", "nginx\tx")]);
+        let shown = verdict
+            .evidence
+            .iter()
+            .find(|e| e.label == "Content-Security-Policy")
+            .unwrap();
+        assert!(shown.value.chars().count() <= SHOWN + 1);
+        assert!(shown.value.ends_with('…'));
+        assert!(has(&verdict, "Server", "nginx x"));
+    }
+
+    #[test]
+    fn non_utf8_security_headers_do_not_panic() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_bytes(b"script-src 'self' \xff\xfe; frame-ancestors 'none'").unwrap(),
+        );
+        headers.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_bytes(b"nosniff\x80").unwrap(),
+        );
+        let verdict = judge_security_headers(&headers);
+        assert_eq!(verdict.status, Status::Fail);
+        assert!(has(&verdict, "framing", "frame-ancestors 'none'"));
+        assert!(has(&verdict, "X-Content-Type-Options", "is not nosniff"));
+    }
+
+    // ---- Set-Cookie parsing
+
+    #[test]
+    fn set_cookie_reads_every_attribute() {
+        let cookie = parse_set_cookie(
+            "sid=abc; Path=/; Secure; HttpOnly; SameSite=Lax; Domain=.Example.COM; Max-Age=3600; \
+             Expires=Wed, 21 Oct 2026 07:28:00 GMT",
+        )
+        .unwrap();
+        assert_eq!(cookie.name, "sid");
+        assert_eq!(cookie.value_len, 3);
+        assert!(cookie.secure && cookie.http_only);
+        assert_eq!(cookie.same_site, Some(SameSite::Lax));
+        assert_eq!(cookie.domain.as_deref(), Some("example.com"));
+        assert_eq!(cookie.path.as_deref(), Some("/"));
+        assert_eq!(cookie.max_age, Some(3600));
+        assert_eq!(cookie.expires.as_deref(), Some("Wed, 21 Oct 2026 07:28:00 GMT"));
+        assert_eq!(cookie.prefix, None);
+        assert!(!cookie.clears());
+    }
+
+    #[test]
+    fn set_cookie_attributes_are_case_insensitive_and_trimmed() {
+        let cookie = parse_set_cookie("  sid = abc ;secure;HTTPONLY ; samesite = STRICT").unwrap();
+        assert_eq!(cookie.name, "sid");
+        assert_eq!(cookie.value_len, 3);
+        assert!(cookie.secure && cookie.http_only);
+        assert_eq!(cookie.same_site, Some(SameSite::Strict));
+    }
+
+    #[test]
+    fn set_cookie_without_equals_has_an_empty_name() {
+        let cookie = parse_set_cookie("justavalue; Secure").unwrap();
+        assert_eq!(cookie.name, "");
+        assert_eq!(cookie.value_len, 10);
+        assert!(cookie.describe().starts_with("(no name):"));
+    }
+
+    #[test]
+    fn set_cookie_lines_browsers_drop_are_errors() {
+        for (text, why) in [
+            ("", "neither"),
+            ("=", "neither"),
+            (" ; Secure", "neither"),
+            ("sid=a\u{1}b", "control"),
+            ("sid=a\nb", "control"),
+        ] {
+            let err = parse_set_cookie(text).unwrap_err();
+            assert!(err.contains(why), "{text:?}: {err}");
+        }
+        let long = format!("sid={}", "x".repeat(4100));
+        assert!(parse_set_cookie(&long).unwrap_err().contains("4096"));
+    }
+
+    #[test]
+    fn set_cookie_last_attribute_wins_and_bad_ones_are_ignored() {
+        let cookie = parse_set_cookie(
+            "a=b; SameSite=Strict; SameSite=None; Path=/x; Path=nope; Domain=; Max-Age=60; Max-Age=abc",
+        )
+        .unwrap();
+        assert_eq!(cookie.same_site, Some(SameSite::None));
+        assert_eq!(cookie.path, None);
+        assert_eq!(cookie.domain, None);
+        assert_eq!(cookie.max_age, Some(60));
+        assert_eq!(
+            parse_set_cookie("a=b; SameSite=Lox").unwrap().same_site,
+            Some(SameSite::Other)
+        );
+        assert_eq!(parse_set_cookie("a=b; Max-Age=-1").unwrap().max_age, Some(-1));
+        assert_eq!(
+            parse_set_cookie("a=b; Max-Age=99999999999999999999").unwrap().max_age,
+            Some(i64::MAX)
+        );
+        let long_path = format!("a=b; Path=/{}", "p".repeat(2000));
+        assert_eq!(parse_set_cookie(&long_path).unwrap().path, None);
+    }
+
+    #[test]
+    fn set_cookie_prefixes_are_read_case_insensitively() {
+        assert_eq!(parse_set_cookie("__Host-sid=1").unwrap().prefix, Some(Prefix::Host));
+        assert_eq!(parse_set_cookie("__host-sid=1").unwrap().prefix, Some(Prefix::Host));
+        assert_eq!(parse_set_cookie("__SECURE-sid=1").unwrap().prefix, Some(Prefix::Secure));
+        let broken = parse_set_cookie("__Host-sid=1; Secure; Path=/; Domain=example.com").unwrap();
+        assert_eq!(broken.prefix_problem(), Some("__Host- cookies must not set Domain"));
+        let sound = parse_set_cookie("__Host-sid=1; Secure; Path=/").unwrap();
+        assert_eq!(sound.prefix_problem(), None);
+    }
+
+    #[test]
+    fn a_cookie_value_is_never_kept() {
+        let cookie = parse_set_cookie("sid=s3cr3t-V4LU3; Secure").unwrap();
+        assert!(!format!("{cookie:?}").contains("s3cr3t"));
+        assert!(!cookie.describe().contains("s3cr3t"));
+        assert_eq!(cookie.value_len, "s3cr3t-V4LU3".len());
+    }
+
+    #[test]
+    fn session_like_names() {
+        let session = |name: &str| is_session_like(&parse_set_cookie(&format!("{name}=1")).unwrap());
+        for name in [
+            "PHPSESSID",
+            "JSESSIONID",
+            "connect.sid",
+            "laravel_session",
+            "_myapp_session",
+            "next-auth.session-token",
+            "__Secure-next-auth.session-token",
+            "sb-abcdefgh-auth-token",
+            "appSession",
+            "ASP.NET_SessionId",
+            "ASPSESSIONIDQACTRQCS",
+            "remember_web_59ba36",
+            "access_token",
+            "refresh_token",
+            "jwt",
+            "user_id",
+            "supabase-auth",
+            "__Host-sid",
+            "wordpress_logged_in_abc",
+        ] {
+            assert!(session(name), "{name}");
+        }
+        for name in [
+            "csrftoken",
+            "XSRF-TOKEN",
+            "__Host-authjs.csrf-token",
+            "_ga",
+            "theme",
+            "lang",
+            "AWSALB",
+        ] {
+            assert!(!session(name), "{name}");
+        }
+        let http_only = parse_set_cookie("__cf_bm=1; HttpOnly").unwrap();
+        assert!(is_session_like(&http_only));
+        let csrf_http_only = parse_set_cookie("csrftoken=1; HttpOnly").unwrap();
+        assert!(!is_session_like(&csrf_http_only));
+    }
+
+    // ---- cookie judging
+
+    fn cookies(lines: &[&str], https: bool) -> Verdict {
+        let pairs: Vec<(&str, &str)> = lines.iter().map(|l| ("set-cookie", *l)).collect();
+        judge_cookies(&map(&pairs), https)
+    }
+
+    #[test]
+    fn no_cookies_is_nothing_to_judge() {
+        let verdict = judge_cookies(&HeaderMap::new(), true);
+        assert_eq!(verdict.status, Status::Skipped);
+        assert!(verdict.summary.contains("no cookies"));
+    }
+
+    #[test]
+    fn locked_down_session_cookies_pass() {
+        let verdict = cookies(
+            &[
+                "sid=abc; Path=/; Secure; HttpOnly; SameSite=Lax",
+                "__Host-token=xyz; Path=/; Secure; HttpOnly; SameSite=Strict",
+            ],
+            true,
+        );
+        assert_eq!(verdict.status, Status::Pass, "{}", everything(&verdict));
+        assert!(verdict.summary.contains("sid, __Host-token"));
+        assert!(verdict.fix.is_none());
+        assert!(has(
+            &verdict,
+            "cookie session",
+            "sid: Secure, HttpOnly, SameSite=Lax, Path=/"
+        ));
+    }
+
+    #[test]
+    fn a_session_cookie_without_secure_fails_on_https_only() {
+        let line = "sid=abc; HttpOnly; SameSite=Lax";
+        let verdict = cookies(&[line], true);
+        assert_eq!(verdict.status, Status::Fail);
+        assert!(has(&verdict, "cookie problem", "fail: sid lacks Secure"));
+        assert!(verdict.summary.contains("sid lacks Secure"));
+        assert!(verdict.fix.unwrap().contains("Secure; HttpOnly; SameSite=Lax"));
+        let plain = cookies(&[line], false);
+        assert_eq!(plain.status, Status::Pass, "{}", everything(&plain));
+        assert!(has(&plain, "cookies", "plain HTTP"));
+    }
+
+    #[test]
+    fn a_session_cookie_without_http_only_fails() {
+        let verdict = cookies(&["PHPSESSID=abc; Secure; SameSite=Lax"], true);
+        assert_eq!(verdict.status, Status::Fail);
+        assert!(has(&verdict, "cookie problem", "PHPSESSID lacks HttpOnly"));
+        assert_eq!(
+            cookies(&["PHPSESSID=abc; Secure; SameSite=Lax"], false).status,
+            Status::Fail
+        );
+    }
+
+    #[test]
+    fn a_session_cookie_without_same_site_warns() {
+        let verdict = cookies(&["sid=abc; Secure; HttpOnly"], true);
+        assert_eq!(verdict.status, Status::Warn);
+        assert!(has(&verdict, "cookie problem", "Chrome and Edge"));
+        let odd = cookies(&["sid=abc; Secure; HttpOnly; SameSite=Lox"], true);
+        assert_eq!(odd.status, Status::Warn);
+        assert!(has(&odd, "cookie problem", "do not understand"));
+    }
+
+    #[test]
+    fn same_site_none_needs_secure() {
+        let verdict = cookies(&["widget=1; SameSite=None"], true);
+        assert_eq!(verdict.status, Status::Fail);
+        assert!(has(&verdict, "cookie problem", "SameSite=None without Secure"));
+        let fine = cookies(&["sid=1; Secure; HttpOnly; SameSite=None"], true);
+        assert_eq!(fine.status, Status::Pass);
+        assert!(has(&fine, "cookie note", "embedded widget"));
+    }
+
+    #[test]
+    fn broken_prefixes_fail() {
+        for line in [
+            "__Host-sid=1; Secure; HttpOnly; SameSite=Lax; Path=/; Domain=example.com",
+            "__Host-sid=1; Secure; HttpOnly; SameSite=Lax; Path=/app",
+            "__Host-sid=1; HttpOnly; SameSite=Lax; Path=/",
+            "__Secure-pref=1; SameSite=Lax",
+        ] {
+            let verdict = cookies(&[line], true);
+            assert_eq!(verdict.status, Status::Fail, "{line}");
+            assert!(has(&verdict, "cookie problem", "browsers refuse it"), "{line}");
+        }
+    }
+
+    #[test]
+    fn other_cookies_without_secure_warn_on_https() {
+        let verdict = cookies(&["theme=dark; SameSite=Lax"], true);
+        assert_eq!(verdict.status, Status::Warn);
+        assert!(has(&verdict, "cookie problem", "theme lacks Secure"));
+        assert!(has(&verdict, "cookie other", "theme:"));
+        // Over plain HTTP nothing is left to judge.
+        let plain = cookies(&["theme=dark; SameSite=Lax"], false);
+        assert_eq!(plain.status, Status::Skipped);
+        assert!(plain.summary.contains("login cookie"));
+    }
+
+    #[test]
+    fn csrf_cookies_should_still_be_same_site() {
+        let verdict = cookies(&["csrftoken=abc; Secure"], true);
+        assert_eq!(verdict.status, Status::Warn);
+        assert!(has(&verdict, "cookie csrf", "csrftoken"));
+        assert!(has(&verdict, "cookie problem", "csrftoken lacks SameSite"));
+        assert!(!has(&verdict, "cookie problem", "HttpOnly"));
+    }
+
+    #[test]
+    fn cleared_and_malformed_cookies_are_not_judged() {
+        let long = format!("sid={}", "x".repeat(5000));
+        let verdict = cookies(&["sid=; Max-Age=0", "token=abc; Max-Age=-1", "=", &long], true);
+        assert_eq!(verdict.status, Status::Skipped, "{}", everything(&verdict));
+        assert!(has(&verdict, "cookie cleared", "sid is being cleared"));
+        assert!(has(&verdict, "cookie ignored", "neither"));
+    }
+
+    #[test]
+    fn cookie_values_never_reach_the_verdict() {
+        let verdict = cookies(
+            &[
+                "sid=s3cr3tV4lu3AAAA; Path=/",
+                "token=0th3rS3cr3tBBBB; Secure; HttpOnly; SameSite=Lax",
+                "s3cr3tNoNameCCCC",
+            ],
+            true,
+        );
+        let all = everything(&verdict);
+        for secret in ["s3cr3tV4lu3AAAA", "0th3rS3cr3tBBBB", "s3cr3tNoNameCCCC"] {
+            assert!(!all.contains(secret), "{secret} in {all}");
+        }
+        assert_eq!(verdict.status, Status::Fail);
+    }
+
+    #[test]
+    fn many_cookies_are_capped() {
+        let lines: Vec<String> = (0..100).map(|i| format!("c{i}=v; Secure; SameSite=Lax")).collect();
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let verdict = cookies(&refs, true);
+        assert!(has(&verdict, "cookies", "more than 64"));
+        let described = verdict.evidence.iter().filter(|e| e.label == "cookie other").count();
+        assert_eq!(described, MAX_COOKIES);
+    }
+
+    // ---- caching
+
+    #[test]
+    fn cache_control_parsing() {
+        let cc = parse_cache_control("Public, MAX-AGE=\"60\", s-maxage=120");
+        assert!(cc.public);
+        assert_eq!(cc.max_age, Some(60));
+        assert_eq!(cc.s_maxage, Some(120));
+        assert_eq!(parse_cache_control("max-age=abc").max_age, Some(0));
+        assert_eq!(parse_cache_control("max-age").max_age, Some(0));
+        assert_eq!(parse_cache_control("max-age=10, max-age=20").max_age, Some(10));
+        assert!(parse_cache_control("private=\"set-cookie, x\"").private);
+        assert!(parse_cache_control("no-cache=\"set-cookie\"").no_cache);
+        // A malformed directive is skipped; the next one still counts.
+        assert_eq!(parse_cache_control("foo bar, max-age=5").max_age, Some(5));
+        assert_eq!(parse_cache_control(""), CacheControl::default());
+        assert!(parse_cache_control(" , ,no-store,").no_store);
+    }
+
+    fn cached(pairs: &[(&str, &str)]) -> Cacheability {
+        cacheability(200, &map(pairs))
+    }
+
+    fn stored(pairs: &[(&str, &str)], reason: &str) {
+        match cached(pairs) {
+            Cacheability::Stored(why) => assert!(why.contains(reason), "{pairs:?}: {why}"),
+            other => panic!("{pairs:?}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn cache_control_decides_what_a_cdn_stores() {
+        stored(&[("cache-control", "public")], "public");
+        stored(&[("cache-control", "max-age=600")], "max-age=600 without private");
+        stored(&[("cache-control", "s-maxage=600, max-age=0")], "s-maxage=600");
+        stored(&[("cache-control", "max-age=600, must-revalidate")], "max-age=600");
+        for value in [
+            "private, max-age=600",
+            "no-store, public",
+            "no-cache, s-maxage=600",
+            "s-maxage=0, max-age=600",
+            "max-age=0",
+            "public, max-age=0",
+            "private=\"set-cookie\", max-age=600",
+        ] {
+            assert_eq!(cached(&[("cache-control", value)]), Cacheability::NotStored, "{value}");
+        }
+        assert_eq!(cached(&[]), Cacheability::NotStored);
+    }
+
+    #[test]
+    fn repeated_cache_control_lines_combine() {
+        assert_eq!(
+            cached(&[("cache-control", "max-age=600"), ("cache-control", "private")]),
+            Cacheability::NotStored
+        );
+    }
+
+    #[test]
+    fn cdn_targeted_headers_override_cache_control() {
+        stored(
+            &[("cdn-cache-control", "max-age=600"), ("cache-control", "private")],
+            "CDN-Cache-Control max-age=600",
+        );
+        stored(&[("surrogate-control", "max-age=60")], "Surrogate-Control");
+        assert_eq!(
+            cached(&[
+                ("cdn-cache-control", "no-store"),
+                ("cache-control", "public, max-age=600")
+            ]),
+            Cacheability::NotStored
+        );
+        assert_eq!(
+            cached(&[
+                ("cloudflare-cdn-cache-control", "max-age=0"),
+                ("cdn-cache-control", "max-age=600"),
+            ]),
+            Cacheability::NotStored
+        );
+        // One that says nothing about storing leaves it to Cache-Control.
+        stored(
+            &[
+                ("cdn-cache-control", "stale-if-error=60"),
+                ("cache-control", "max-age=5"),
+            ],
+            "Cache-Control max-age=5",
+        );
+    }
+
+    #[test]
+    fn expires_counts_without_cache_control_freshness() {
+        let date = ("date", "Wed, 21 Oct 2026 07:28:00 GMT");
+        stored(&[date, ("expires", "Wed, 21 Oct 2026 08:28:00 GMT")], "1 hour ahead");
+        assert_eq!(
+            cached(&[date, ("expires", "Wed, 21 Oct 2026 06:28:00 GMT")]),
+            Cacheability::NotStored
+        );
+        assert_eq!(cached(&[date, ("expires", "0")]), Cacheability::NotStored);
+        assert_eq!(
+            cached(&[
+                date,
+                ("expires", "Wed, 21 Oct 2026 08:28:00 GMT"),
+                ("cache-control", "max-age=0")
+            ]),
+            Cacheability::NotStored
+        );
+        // Without a Date header the clock decides; these dates are far from any test run.
+        stored(&[("expires", "Fri, 01 Jan 2100 00:00:00 GMT")], "ahead");
+        assert_eq!(
+            cached(&[("expires", "Thu, 01 Jan 1970 00:00:00 GMT")]),
+            Cacheability::NotStored
+        );
+    }
+
+    #[test]
+    fn last_modified_alone_allows_heuristic_caching() {
+        let headers = map(&[("last-modified", "Wed, 21 Oct 2026 07:28:00 GMT")]);
+        assert!(matches!(cacheability(200, &headers), Cacheability::Heuristic(why) if why.contains("heuristically")));
+        assert!(matches!(cacheability(404, &headers), Cacheability::Heuristic(_)));
+        assert_eq!(cacheability(302, &headers), Cacheability::NotStored);
+        assert_eq!(cacheability(500, &headers), Cacheability::NotStored);
+        let revalidate = map(&[
+            ("last-modified", "Wed, 21 Oct 2026 07:28:00 GMT"),
+            ("cache-control", "must-revalidate"),
+        ]);
+        assert!(matches!(cacheability(200, &revalidate), Cacheability::Heuristic(_)));
+    }
+
+    #[test]
+    fn shared_cacheable_gives_the_reason() {
+        let public = map(&[("cache-control", "public, max-age=60")]);
+        assert_eq!(
+            shared_cacheable(&public).as_deref(),
+            Some("Cache-Control max-age=60 without private")
+        );
+        let heuristic = map(&[("last-modified", "Wed, 21 Oct 2026 07:28:00 GMT")]);
+        assert!(shared_cacheable(&heuristic).unwrap().contains("heuristically"));
+        assert_eq!(shared_cacheable(&map(&[("cache-control", "no-store")])), None);
+    }
+
+    // ---- hostile input
+
+    #[test]
+    fn garbled_headers_never_panic() {
+        let pieces = [
+            "max-age",
+            "=",
+            "\"",
+            "\\",
+            ";",
+            ",",
+            " ",
+            "\t",
+            "0",
+            "9",
+            "31536000",
+            "includeSubDomains",
+            "preload",
+            "script-src",
+            "default-src",
+            "frame-ancestors",
+            "'unsafe-inline'",
+            "'nonce-",
+            "*",
+            "https:",
+            "data:",
+            "'self'",
+            "sid",
+            "Secure",
+            "HttpOnly",
+            "SameSite",
+            "None",
+            "Path",
+            "/",
+            "Domain",
+            ".",
+            "Max-Age",
+            "-",
+            "__Host-",
+            "__Secure-",
+            "no-store",
+            "private",
+            "s-maxage",
+            "public",
+            "é",
+            "\u{fffd}",
+            "\u{202e}",
+            "\u{1}",
+            "\n",
+            "\r",
+            "nginx/1.2",
+            "ALLOW-FROM",
+            "DENY",
+            "unsafe-url",
+        ];
+        let names = [
+            "strict-transport-security",
+            "content-security-policy",
+            "content-security-policy-report-only",
+            "x-content-type-options",
+            "x-frame-options",
+            "referrer-policy",
+            "server",
+            "x-powered-by",
+            "set-cookie",
+            "cache-control",
+            "cdn-cache-control",
+            "expires",
+            "date",
+            "last-modified",
+        ];
+        for (i, text) in crate::probe::garbled(0x5eed_cafe, 600, &pieces, 40).iter().enumerate() {
+            let _ = parse_hsts(text);
+            let _ = parse_csp(text);
+            let _ = parse_set_cookie(text);
+            let _ = parse_cache_control(text);
+            let mut headers = HeaderMap::new();
+            if let Ok(value) = HeaderValue::from_bytes(text.as_bytes()) {
+                for name in names.iter().skip(i % 3).step_by(2) {
+                    headers.append(*name, value.clone());
+                }
+            }
+            let _ = judge_hsts(&headers, i % 2 == 0);
+            let _ = judge_security_headers(&headers);
+            let _ = judge_cookies(&headers, i % 2 == 1);
+            let _ = cacheability(200, &headers);
+        }
+    }
+
+    #[test]
+    fn huge_values_are_read_only_up_to_the_cap() {
+        let mut headers = HeaderMap::new();
+        // The second max-age lies past the cap, so it is never read (it would be an error).
+        let huge = format!("max-age=31536000{}; max-age=0", ";".repeat(1_000_000));
+        let value = HeaderValue::from_str(&huge).unwrap();
+        for name in [
+            "strict-transport-security",
+            "content-security-policy",
+            "set-cookie",
+            "cache-control",
+        ] {
+            headers.insert(name, value.clone());
+        }
+        assert_eq!(judge_hsts(&headers, true).status, Status::Pass);
+        let verdict = judge_security_headers(&headers);
+        assert!(verdict.evidence.iter().all(|e| e.value.chars().count() <= SHOWN + 1));
+        let _ = judge_cookies(&headers, true);
+        let _ = cacheability(200, &headers);
+    }
+}
