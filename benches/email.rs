@@ -58,6 +58,7 @@ fn main() {
             resolver: Some(server.addr),
             timeout: Duration::from_secs(2),
             attempts: 2,
+            ..ProbeCtx::default()
         };
         let options = EmailOptions::default();
 

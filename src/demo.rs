@@ -4,6 +4,15 @@
 //! key-shaped string in errors, no rate limits, a slow chat, unsigned webhooks accepted, a key in
 //! the JS bundle); the good one gets each of them right. Both only ever bind 127.0.0.1, call
 //! nothing outside, and every token, key and secret in here is fake and fixed.
+//!
+//! Each also has an HTTPS side for the web edge checks: the app page on its own port, with a
+//! certificate made at start-up by the demo's own CA (trusted through [`probe_ctx`]). Plain HTTP
+//! on "port 80" is the API's port reached without a port in the `Host` header, as the
+//! `--connect-to 127.0.0.1:80:…` rule of [`probe_ctx`] sends it: the good flavour redirects it
+//! permanently to HTTPS, the flawed one serves the page over plain HTTP. The flawed HTTPS side
+//! sends no HSTS or framing protection, a session cookie without its flags, a script over plain
+//! HTTP, a certificate three weeks from expiry and cacheable private answers; the good one
+//! gets them right and answers as if behind Cloudflare (its `cf-ray` header), to show a pass.
 
 use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
@@ -155,42 +164,99 @@ const CONVERSATIONS: [Conversation; 2] = [
     },
 ];
 
+/// Days the flawed HTTPS side's certificate has left: under 30, so `tls.certificate` warns.
+pub const FLAWED_CERT_DAYS: u64 = 20;
+/// Days the good HTTPS side's certificate has left.
+pub const GOOD_CERT_DAYS: u64 = 80;
+
 /// A running practice target. It serves until dropped.
 #[derive(Debug)]
 pub struct DemoServer {
-    /// Always on 127.0.0.1.
+    /// The API (and the app over plain HTTP); always on 127.0.0.1.
     pub addr: SocketAddr,
+    /// The HTTPS side: the app page with its certificate.
+    pub tls_addr: SocketAddr,
     pub flavour: Flavour,
+    /// The demo CA's certificate, which signed the HTTPS side's.
+    pub ca: rustls::pki_types::CertificateDer<'static>,
+    ca_pem: String,
     // Dropping the sender tells every open connection to stop.
     _shutdown: watch::Sender<()>,
-    task: JoinHandle<()>,
+    tasks: [JoinHandle<()>; 2],
 }
 
 impl DemoServer {
-    /// `http://127.0.0.1:PORT`: the app page, the API and the only allowed origin of the good one.
+    /// `http://127.0.0.1:PORT`: the API and the only allowed origin of the good one.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// `https://127.0.0.1:PORT/`: the app page.
+    pub fn https_url(&self) -> String {
+        format!("https://{}/", self.tls_addr)
+    }
+
+    /// The demo CA's certificate in PEM, for `--ca-file`.
+    pub fn ca_pem(&self) -> &str {
+        &self.ca_pem
     }
 }
 
 impl Drop for DemoServer {
     fn drop(&mut self) {
-        self.task.abort();
+        for task in &self.tasks {
+            task.abort();
+        }
     }
+}
+
+/// `ctx` set up to check `server` as if on the internet: its CA trusted, and plain HTTP on port
+/// 80 of 127.0.0.1 sent to its API port (see the module documentation).
+pub fn probe_ctx(server: &DemoServer, mut ctx: crate::probe::ProbeCtx) -> crate::probe::ProbeCtx {
+    ctx.extra_roots.push(server.ca.clone());
+    ctx.connect_to.push(crate::probe::net::ConnectTo {
+        host: "127.0.0.1".into(),
+        port: 80,
+        to: server.addr,
+    });
+    ctx
 }
 
 /// Starts one flavour on 127.0.0.1 on a free port. Needs a running tokio runtime.
 pub async fn start(flavour: Flavour) -> std::io::Result<DemoServer> {
+    use crate::probe::web::mint::{Authority, LeafSpec, server_config};
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+    let tls_listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
     let addr = listener.local_addr()?;
+    let tls_addr = tls_listener.local_addr()?;
+    let days = match flavour {
+        Flavour::Flawed => FLAWED_CERT_DAYS,
+        Flavour::Good => GOOD_CERT_DAYS,
+    };
+    let failed = |why: String| std::io::Error::other(format!("cannot make the practice certificate: {why}"));
+    let ca = Authority::new("Launchready practice CA").map_err(failed)?;
+    let leaf = ca
+        .issue(&LeafSpec::new(["127.0.0.1", "localhost"]).valid_days_left(days))
+        .map_err(failed)?;
+    let tls = tokio_rustls::TlsAcceptor::from(server_config(&leaf).map_err(failed)?);
     let (shutdown, stopped) = watch::channel(());
-    let state = Arc::new(State::new(flavour, format!("http://{addr}")));
-    let task = tokio::spawn(serve(listener, state, stopped));
+    let state = Arc::new(State::new(
+        flavour,
+        format!("http://{addr}"),
+        format!("https://{tls_addr}"),
+    ));
+    let tasks = [
+        tokio::spawn(serve(listener, Arc::clone(&state), stopped.clone(), None)),
+        tokio::spawn(serve(tls_listener, state, stopped, Some(tls))),
+    ];
     Ok(DemoServer {
         addr,
+        tls_addr,
         flavour,
+        ca: ca.der(),
+        ca_pem: ca.pem(),
         _shutdown: shutdown,
-        task,
+        tasks,
     })
 }
 
@@ -208,7 +274,7 @@ pub fn target_file(server: &DemoServer) -> TargetFile {
             client: None,
         },
         target: Target {
-            app_url: Some(base.clone()),
+            app_url: Some(server.https_url()),
             api_base: Some(base.clone()),
             health_path: Some("/health".to_string()),
             allowed_origins: vec![base],
@@ -263,6 +329,10 @@ pub fn target_toml(flawed: &DemoServer, good: &DemoServer) -> String {
         let _ = writeln!(out, "#     {line}");
         out
     });
+    let ca: String = flawed.ca_pem().lines().fold(String::new(), |mut out, line| {
+        let _ = writeln!(out, "#     {line}");
+        out
+    });
     format!(
         r#"# launchready practice target: the FLAWED flavour of Demo Chat, on {base}
 # It makes the typical launch mistakes on purpose, so every API probe has something to find.
@@ -272,13 +342,17 @@ pub fn target_toml(flawed: &DemoServer, good: &DemoServer) -> String {
 #
 # The demo's tokens are fixed and fake. Run these lines in your shell (without the leading '#'):
 {exports}# then: launchready probe api --target THIS-FILE.toml
-
+#
+# The app's HTTPS side ({app}) has a certificate from the demo's own CA. To check it, save
+# these lines (without the leading '#') as demo-ca.pem and pass --ca-file demo-ca.pem; add
+# --connect-to 127.0.0.1:80:{addr} so "plain HTTP on port 80" reaches the demo:
+{ca}
 [product]
 name = "{name}"
 vertical = "{VERTICAL}"
 
 [target]
-app_url = "{base}"                 # the app page, with its JS bundle
+app_url = "{app}"           # the app page, with its JS bundle
 api_base = "{base}"
 health_path = "/health"
 allowed_origins = ["{base}"]       # the only origin the browser app runs on
@@ -324,6 +398,8 @@ max_requests = 60
 "#,
         good = good.base_url(),
         name = product_name(flawed.flavour),
+        app = flawed.https_url(),
+        addr = flawed.addr,
     )
 }
 
@@ -336,7 +412,12 @@ pub fn stripe_signature(secret: &str, timestamp: u64, payload: &[u8]) -> String 
 // ---------------------------------------------------------------------------------------------
 // Serving
 
-async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: watch::Receiver<()>) {
+async fn serve(
+    listener: TcpListener,
+    state: Arc<State>,
+    mut stopped: watch::Receiver<()>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) {
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     loop {
         let Ok(slot) = slots.clone().acquire_owned().await else {
@@ -353,17 +434,30 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut stopped: watch::Rec
         };
         let state = state.clone();
         let mut stopped = stopped.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
+            let secure = tls.is_some();
             let service = service_fn(move |req| {
                 let state = state.clone();
-                async move { Ok::<_, Infallible>(handle(&state, peer, req).await) }
+                async move { Ok::<_, Infallible>(handle(&state, peer, secure, req).await) }
             });
-            let connection = http1::Builder::new()
+            let builder = http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(HEADER_TIMEOUT)
-                .serve_connection(TokioIo::new(stream), service);
+                .clone();
             tokio::select! {
-                _ = connection => {}
+                () = async {
+                    match tls {
+                        Some(tls) => {
+                            if let Ok(Ok(stream)) = tokio::time::timeout(HEADER_TIMEOUT, tls.accept(stream)).await {
+                                let _ = builder.serve_connection(TokioIo::new(stream), service).await;
+                            }
+                        }
+                        None => {
+                            let _ = builder.serve_connection(TokioIo::new(stream), service).await;
+                        }
+                    }
+                } => {}
                 _ = stopped.changed() => {}
             }
             drop(slot);
@@ -375,6 +469,8 @@ struct State {
     flavour: Flavour,
     /// The app's own origin, the only one the good flavour allows.
     origin: String,
+    /// The HTTPS side's origin, where the good flavour redirects plain HTTP.
+    https_origin: String,
     id_seed: u32,
     next_id: AtomicU64,
     logins: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
@@ -382,13 +478,14 @@ struct State {
 }
 
 impl State {
-    fn new(flavour: Flavour, origin: String) -> State {
+    fn new(flavour: Flavour, origin: String, https_origin: String) -> State {
         let id_seed = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
         State {
             flavour,
             origin,
+            https_origin,
             id_seed,
             next_id: AtomicU64::new(1),
             logins: Mutex::new(HashMap::new()),
@@ -447,12 +544,37 @@ fn take(log: &mut VecDeque<Instant>, now: Instant, limit: usize, window: Duratio
 
 type Reply = Response<Full<Bytes>>;
 
-async fn handle(state: &State, peer: SocketAddr, req: Request<Incoming>) -> Reply {
+async fn handle(state: &State, peer: SocketAddr, secure: bool, req: Request<Incoming>) -> Reply {
     let request_id = state.good().then(|| state.request_id(req.headers()));
     let origin = req.headers().get(header::ORIGIN).cloned();
     let path = req.uri().path().to_string();
+    // "Port 80": the plain side asked for without a port in the Host header.
+    let port_80 = !secure
+        && req
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .is_some_and(|h| !h.contains(':'));
+    if port_80 && state.good() {
+        let mut reply = text_reply(StatusCode::MOVED_PERMANENTLY, "text/plain", "moved to HTTPS\n");
+        if let Ok(to) = HeaderValue::from_str(&format!("{}{path}", state.https_origin)) {
+            reply.headers_mut().insert(header::LOCATION, to);
+        }
+        edge(reply.headers_mut());
+        return reply;
+    }
     let mut reply = route(state, peer, req).await;
+    if secure && path == "/" {
+        https_page(state, &mut reply);
+    }
     let headers = reply.headers_mut();
+    if state.good() {
+        edge(headers);
+    }
+    if !state.good() && conversation_id(&path).is_some() {
+        // A cache rule that treats private answers as static files.
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    }
     if path.starts_with("/api/") {
         cors(state, origin.as_ref(), headers);
     }
@@ -570,6 +692,48 @@ fn preflight(state: &State, headers: &HeaderMap) -> Reply {
         },
     }
     reply
+}
+
+/// The good flavour's answers carry the headers a Cloudflare edge adds (see the module
+/// documentation: a practice target on loopback can only pretend).
+fn edge(headers: &mut HeaderMap) {
+    headers.insert(header::SERVER, HeaderValue::from_static("cloudflare"));
+    headers.insert(
+        HeaderName::from_static("cf-ray"),
+        HeaderValue::from_static("8c0ffee0demo0-AMS"),
+    );
+}
+
+/// What the app page says over HTTPS besides its content: the good flavour's HSTS, framing
+/// and permissions rules and a well-flagged session cookie; the flawed one's bare cookie and a
+/// script loaded over plain HTTP.
+fn https_page(state: &State, reply: &mut Reply) {
+    let headers = reply.headers_mut();
+    if state.good() {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+        headers.insert(
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+        );
+        headers.insert(
+            header::SET_COOKIE,
+            HeaderValue::from_static("demo_session=practice-session-0000; Path=/; Secure; HttpOnly; SameSite=Lax"),
+        );
+    } else {
+        headers.insert(
+            header::SET_COOKIE,
+            HeaderValue::from_static("demo_session=practice-session-0000; Path=/"),
+        );
+        let page = format!(
+            "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Demo Chat</title>\n\
+            <script src=\"{}/assets/app.js\"></script>\n</head>\n<body>\n<main id=\"app\">Loading Demo Chat…</main>\n</body>\n</html>\n",
+            state.origin
+        );
+        *reply.body_mut() = Full::new(Bytes::from(page));
+    }
 }
 
 fn app_page(state: &State) -> Reply {

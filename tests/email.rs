@@ -13,6 +13,7 @@ fn ctx(addr: std::net::SocketAddr) -> ProbeCtx {
         resolver: Some(addr),
         timeout: Duration::from_millis(400),
         attempts: 2,
+        ..ProbeCtx::default()
     }
 }
 

@@ -218,6 +218,7 @@ async fn probes_run_in_the_background_and_overrides_need_a_note() {
         resolver: Some(server.addr),
         timeout: Duration::from_millis(500),
         attempts: 1,
+        ..ProbeCtx::default()
     };
     let (mut runner, mut rx) = runner(ctx);
     to_form(&mut app, &mut runner, 0);
@@ -496,6 +497,7 @@ async fn every_contradicting_answer_asks_for_its_note() {
         resolver: Some(server.addr),
         timeout: Duration::from_millis(500),
         attempts: 1,
+        ..ProbeCtx::default()
     });
     to_form(&mut app, &mut runner, 0);
     press(&mut app, &mut runner, &typed("Acme Chat"));

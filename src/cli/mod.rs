@@ -16,7 +16,6 @@ use crate::assessment::{self, Store};
 use crate::checklist::{self, Area, Catalog, Checklist};
 use crate::diag::InputError;
 use crate::probe::api::{ApiOptions, Tokens};
-use crate::probe::dns::Dns;
 use crate::probe::engine::Env;
 use crate::probe::registry::{self, Check, Family};
 use crate::probe::{ProbeCtx, email, message};
@@ -55,6 +54,10 @@ pub struct Global {
     /// Pin a host name to an address, as curl does (repeatable).
     #[arg(long, global = true, value_name = "HOST:IP")]
     pub resolve: Vec<String>,
+    /// Send connections for HOST:PORT to IP:PORT instead, as curl does (repeatable); the name
+    /// still goes into TLS and the Host header.
+    #[arg(long, global = true, value_name = "HOST:PORT:IP:PORT")]
+    pub connect_to: Vec<String>,
     /// Extra trusted root certificates (PEM), e.g. a company or test CA.
     #[arg(long, global = true, value_name = "PEM")]
     pub ca_file: Option<PathBuf>,
@@ -224,10 +227,21 @@ pub enum ProbeCommand {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
-    /// The TLS certificate and protocols of a URL.
-    Tls { url: String },
-    /// HTTPS redirects, HSTS, security headers and cookies of a URL.
-    Http { url: String },
+    /// The certificates and TLS versions of a site (its apex and www names too).
+    Tls {
+        /// The site's address, e.g. https://acme.example (a bare name means https://NAME/).
+        url: String,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// HTTPS redirects, HSTS, security headers, cookies, mixed content, the CDN edge and forgotten
+    /// subdomains of a site.
+    Http {
+        /// The site's address, e.g. https://acme.example (a bare name means https://NAME/).
+        url: String,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Auth, object access, CORS, errors, rate limits and latency of an API.
     Api {
         /// The target file: addresses, routes, and the names of the variables holding test tokens.
@@ -340,6 +354,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             probe_api(&cli.global, &catalog, &target, format, &mut out)
         }
         Command::Probe(ProbeCommand::Message { file, format }) => probe_message(&cli.global, &file, format, &mut out),
+        Command::Probe(ProbeCommand::Tls { url, format }) => {
+            probe_web(&cli.global, &url, &[Family::Tls], format, &mut out)
+        }
+        Command::Probe(ProbeCommand::Http { url, format }) => probe_web(
+            &cli.global,
+            &url,
+            &[Family::Http, Family::Edge, Family::Dns],
+            format,
+            &mut out,
+        ),
         Command::Completions { shell } => completions(shell, &mut out),
         Command::Probe(_) => Err(Unavailable {
             what: "`launchready probe`",
@@ -606,21 +630,29 @@ fn completions(shell: Shell, out: &mut impl Write) -> anyhow::Result<ExitCode> {
 
 /// The probe context from the global options, validated.
 fn probe_ctx(global: &Global) -> Result<ProbeCtx, InputError> {
-    // Accepted by the parser for the TLS and HTTP probes to come; refusing them until then is
-    // safer than ignoring them (a pinned host would silently resolve elsewhere).
-    if !global.resolve.is_empty() || global.ca_file.is_some() {
-        let flag = if global.resolve.is_empty() {
-            "--ca-file"
-        } else {
-            "--resolve"
-        };
-        return Err(InputError::file(
-            flag,
-            format!("{flag} is not supported yet in this version of launchready"),
-            "point --resolver at a DNS server that answers for your hosts instead",
-        ));
-    }
     let mut ctx = ProbeCtx::default();
+    for pin in &global.resolve {
+        ctx.pins.push(crate::probe::net::parse_pin(pin).ok_or_else(|| {
+            InputError::file(
+                "--resolve",
+                format!("`{pin}` is not HOST:IP"),
+                "pin a name to an address, e.g. --resolve acme.example:203.0.113.7",
+            )
+        })?);
+    }
+    for rule in &global.connect_to {
+        ctx.connect_to
+            .push(crate::probe::net::ConnectTo::parse(rule).ok_or_else(|| {
+                InputError::file(
+                    "--connect-to",
+                    format!("`{rule}` is not HOST:PORT:IP:PORT"),
+                    "e.g. --connect-to acme.example:443:127.0.0.1:8443",
+                )
+            })?);
+    }
+    if let Some(path) = &global.ca_file {
+        ctx.extra_roots = read_ca_file(path)?;
+    }
     if let Some(resolver) = &global.resolver {
         ctx.resolver = Some(parse_resolver(resolver).ok_or_else(|| {
             InputError::file(
@@ -641,6 +673,57 @@ fn probe_ctx(global: &Global) -> Result<ProbeCtx, InputError> {
         ctx.timeout = Duration::from_secs_f64(secs);
     }
     Ok(ctx)
+}
+
+/// The certificates of a PEM file of trusted roots (`--ca-file`), at least one.
+fn read_ca_file(path: &Path) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, InputError> {
+    use rustls::pki_types::pem::PemObject;
+    const MAX: u64 = 4 * 1024 * 1024;
+    let name = path.display().to_string();
+    let bytes = crate::fsio::read_capped(path, MAX).map_err(|e| {
+        InputError::file(
+            &name,
+            format!("cannot read the CA file: {e}"),
+            "check the path given to --ca-file",
+        )
+    })?;
+    if bytes.len() as u64 > MAX {
+        return Err(InputError::file(
+            &name,
+            "the CA file is over 4 MiB",
+            "give a PEM file of root certificates",
+        ));
+    }
+    let mut certs = Vec::new();
+    for (i, cert) in rustls::pki_types::CertificateDer::pem_slice_iter(&bytes).enumerate() {
+        match cert {
+            Ok(cert) => {
+                if let Err(e) = rustls::RootCertStore::empty().add(cert.clone()) {
+                    return Err(InputError::file(
+                        &name,
+                        format!("certificate {} is not a usable root certificate: {e}", i + 1),
+                        "give the CA's own certificate in PEM form",
+                    ));
+                }
+                certs.push(cert);
+            }
+            Err(e) => {
+                return Err(InputError::file(
+                    &name,
+                    format!("certificate {} cannot be read: {e}", i + 1),
+                    "give PEM certificates (-----BEGIN CERTIFICATE-----)",
+                ));
+            }
+        }
+    }
+    if certs.is_empty() {
+        return Err(InputError::file(
+            &name,
+            "no certificate in the file",
+            "give PEM certificates (-----BEGIN CERTIFICATE-----), e.g. your company's root CA",
+        ));
+    }
+    Ok(certs)
 }
 
 /// `IP`, `IP:PORT` or `[IPv6]:PORT`; port 53 when none is given.
@@ -698,30 +781,78 @@ fn probe_email(
         auth: crate::target::Auth::default(),
         active: crate::target::Active::default(),
     };
-    let dns = Dns::new(&ctx).map(std::sync::Arc::new).map_err(|e| e.to_string());
-    let env = Env::with(
-        dns,
-        Err("not needed".into()),
-        Tokens::default(),
-        options,
-        ApiOptions::default(),
-    );
-    let results = run_family(&target, &env, Family::Email, Family::Dns)?;
+    let env = Env::with(&ctx, &target, Tokens::default(), options, ApiOptions::default());
+    let results = run_family(&target, &env, |c| c.family == Family::Email || c.id == "dns.caa")?;
     let shown = serde_json::json!({ "domain": domain });
     write_results(out, &shown, &results, format, global)?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Every check of the two families through the probe engine, in report order.
-fn run_family(target: &crate::target::TargetFile, env: &Env, a: Family, b: Family) -> anyhow::Result<Vec<ProbeResult>> {
-    let checks: Vec<&'static Check> = registry::CHECKS
-        .iter()
-        .filter(|c| c.family == a || c.family == b)
-        .collect();
+fn run_family(
+    target: &crate::target::TargetFile,
+    env: &Env,
+    keep: impl Fn(&Check) -> bool,
+) -> anyhow::Result<Vec<ProbeResult>> {
+    let checks: Vec<&'static Check> = registry::CHECKS.iter().filter(|c| keep(c)).collect();
     let progress = progress::Progress::new(checks.len());
     let results = runtime()?.block_on(progress.run(&target.product.name, target, env, &checks));
     progress.finish();
     Ok(results)
+}
+
+/// `probe tls URL` and `probe http URL`: the web checks of `families` against one site.
+fn probe_web(
+    global: &Global,
+    url: &str,
+    families: &[Family],
+    format: Format,
+    out: &mut impl Write,
+) -> anyhow::Result<ExitCode> {
+    let address = if url.contains("://") {
+        url.to_string()
+    } else {
+        format!("https://{url}/")
+    };
+    let parsed = url::Url::parse(&address)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty()));
+    let Some(parsed) = parsed else {
+        return Err(InputError::file(
+            "launchready probe",
+            format!("`{url}` is not a web address"),
+            "give the site's address, e.g. https://acme.example",
+        )
+        .into());
+    };
+    let ctx = probe_ctx(global)?;
+    let host = parsed.host_str().unwrap_or_default().to_string();
+    let target = crate::target::TargetFile {
+        product: crate::target::Product {
+            name: host,
+            vertical: String::new(),
+            client: None,
+        },
+        target: crate::target::Target {
+            app_url: Some(parsed.to_string()),
+            ..crate::target::Target::default()
+        },
+        auth: crate::target::Auth::default(),
+        active: crate::target::Active::default(),
+    };
+    let env = Env::with(
+        &ctx,
+        &target,
+        Tokens::default(),
+        email::EmailOptions::default(),
+        ApiOptions::default(),
+    );
+    let results = run_family(&target, &env, |c| {
+        families.contains(&c.family) && matches!(c.run, crate::probe::registry::Runner::Web(_))
+    })?;
+    let shown = serde_json::json!({ "url": parsed.to_string() });
+    write_results(out, &shown, &results, format, global)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn probe_api(
@@ -740,7 +871,7 @@ fn probe_api(
     if let Err(why) = &env.http {
         anyhow::bail!("{why}");
     }
-    let results = run_family(&target, &env, Family::Api, Family::Api)?;
+    let results = run_family(&target, &env, |c| c.family == Family::Api)?;
     let shown = serde_json::json!({ "api_base": target.target.api_base, "app_url": target.target.app_url });
     write_results(out, &shown, &results, format, global)?;
     Ok(ExitCode::SUCCESS)
@@ -868,8 +999,12 @@ fn demo(global: &Global, catalog: Catalog, serve: bool, out: &mut impl Write) ->
         b: Some(demo::TOKEN_B.to_string()),
         low: Some(demo::TOKEN_LOW.to_string()),
     };
+    // The flawed target's CA and "port 80"; the good one's CA too, for a user who points the
+    // wizard at it instead.
+    let mut ctx = demo::probe_ctx(&flawed, probe_ctx(global)?);
+    ctx.extra_roots.push(good.ca.clone());
     let options = crate::tui::Options {
-        ctx: probe_ctx(global)?,
+        ctx,
         color: global.color(),
         tokens: Some(tokens),
     };

@@ -189,6 +189,36 @@ impl Dns {
     }
 }
 
+impl Dns {
+    /// The CNAME chain starting at `name` (the targets in order, without final dots), at most
+    /// eight links; empty when `name` is not an alias.
+    pub async fn cname_chain(&self, name: &str) -> Result<Vec<String>, DnsError> {
+        use hickory_resolver::proto::rr::{RData, RecordType};
+        let mut chain: Vec<String> = Vec::new();
+        let mut at = normalise(name);
+        for _ in 0..8 {
+            let found = self
+                .query(&at, RecordType::CNAME, |data| match data {
+                    RData::CNAME(c) => Some(normalise(&c.0.to_ascii())),
+                    _ => None,
+                })
+                .await?;
+            let next = match found {
+                Answer::Found(targets) => targets.into_iter().next(),
+                Answer::NoRecords | Answer::NxDomain => None,
+            };
+            match next {
+                Some(next) if !chain.contains(&next) && next != at => {
+                    chain.push(next.clone());
+                    at = next;
+                }
+                _ => break,
+            }
+        }
+        Ok(chain)
+    }
+}
+
 /// Turns a resolver error into "no such records" or a real failure.
 fn classify<T>(e: &hickory_resolver::net::NetError) -> Lookup<T> {
     use hickory_resolver::net::{DnsError as Semantic, NetError};

@@ -23,7 +23,10 @@ use super::api::{self, ApiOptions, Tokens};
 use super::dns::Dns;
 use super::email::{self, EmailOptions};
 use super::http::Http;
+use super::net::Names;
 use super::registry::{self, Check, Runner, Traffic};
+use super::web::client::WebClient;
+use super::web::{Pages, Site};
 use super::{ProbeCtx, ProbeResult, Status};
 use crate::checklist::Checklist;
 use crate::target::TargetFile;
@@ -33,6 +36,8 @@ pub const CONCURRENT: usize = 8;
 /// The longest one run of checks may take, waits for rate limits included: past it, what still
 /// runs is stopped with `error`.
 pub const RUN_BUDGET: Duration = Duration::from_secs(300);
+/// The longest one web check may take, all its requests together.
+pub const WEB_BUDGET: Duration = Duration::from_secs(90);
 
 /// What the engine reports while it runs.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,8 +81,12 @@ impl Progress {
 pub struct Env {
     /// The resolver, or why it could not be set up (e.g. no system configuration).
     pub dns: Result<Arc<Dns>, String>,
-    /// The HTTP client for the target's hosts, or why it could not be set up.
+    /// The HTTP client of the API checks, or why it could not be set up.
     pub http: Result<Arc<Http>, String>,
+    /// The client of the web checks (its own connections, certificates recorded, not refused).
+    pub web: Arc<WebClient>,
+    /// Pages the web checks fetched a moment ago.
+    pages: Pages,
     pub tokens: Tokens,
     pub email: EmailOptions,
     pub api: ApiOptions,
@@ -91,32 +100,32 @@ pub struct Env {
 }
 
 impl Env {
-    /// Sets up DNS, the HTTP client (which may only reach `target`'s hosts) and the vertical's
+    /// Sets up DNS, the HTTP clients (which may only reach `target`'s hosts) and the vertical's
     /// options; `tokens` given directly (the demo) replace the environment variables the target
     /// names.
     pub fn new(ctx: &ProbeCtx, target: &TargetFile, checklist: &Checklist, tokens: Option<Tokens>) -> Env {
         let mut email = EmailOptions::for_checklist(checklist);
         email.selectors.extend(target.target.dkim_selectors.iter().cloned());
         Env::with(
-            Dns::new(ctx).map(Arc::new).map_err(|e| e.to_string()),
-            Http::new(ctx, target).map(Arc::new).map_err(|e| e.to_string()),
+            ctx,
+            target,
             tokens.unwrap_or_else(|| Tokens::from_env(&target.auth)),
             email,
             ApiOptions::for_checklist(checklist),
         )
     }
 
-    /// An environment of the given parts.
-    pub fn with(
-        dns: Result<Arc<Dns>, String>,
-        http: Result<Arc<Http>, String>,
-        tokens: Tokens,
-        email: EmailOptions,
-        api: ApiOptions,
-    ) -> Env {
+    /// An environment for `target` with the given tokens and options.
+    pub fn with(ctx: &ProbeCtx, target: &TargetFile, tokens: Tokens, email: EmailOptions, api: ApiOptions) -> Env {
+        let dns = Dns::new(ctx).map(Arc::new).map_err(|e| e.to_string());
+        let names = Arc::new(Names::new(ctx, dns.clone()));
         Env {
+            http: Http::with_names(ctx, target, Arc::clone(&names))
+                .map(Arc::new)
+                .map_err(|e| e.to_string()),
+            web: Arc::new(WebClient::new(ctx, target, names)),
+            pages: Pages::default(),
             dns,
-            http,
             tokens,
             email,
             api,
@@ -301,6 +310,31 @@ async fn dispatch(check: &'static Check, target: &TargetFile, env: &Env, progres
                 format!("Could not prepare the HTTP client: {why}"),
             ),
         },
+        Runner::Web(f) => {
+            let site = Site {
+                target,
+                client: &env.web,
+                pages: &env.pages,
+                progress,
+            };
+            // Each request has its own deadline; this bounds a check's sum of them, and the run.
+            let budget = env.run_until().map_or(WEB_BUDGET, |until| {
+                until.saturating_duration_since(Instant::now()).min(WEB_BUDGET)
+            });
+            match tokio::time::timeout(budget, f(&site)).await {
+                Ok(result) => result,
+                Err(_) => ProbeResult::new(
+                    check.id,
+                    Status::Error,
+                    check.title,
+                    format!(
+                        "The check did not finish within {} s, so it decided nothing.",
+                        budget.as_secs()
+                    ),
+                )
+                .fix("Check that the site answers promptly, then run the check again."),
+            }
+        }
     }
 }
 

@@ -23,6 +23,7 @@ use reqwest::header::HeaderMap;
 use tokio::sync::Semaphore;
 use url::Url;
 
+use super::net::Names;
 use super::{ProbeCtx, shorten};
 pub use crate::redact::{
     MIN_SCRUBBED, excerpt, find_keys, key_preview, redact_authorization, redact_keys, token_preview,
@@ -273,9 +274,15 @@ impl fmt::Debug for Http {
 }
 
 impl Http {
-    /// A client for the hosts of `target`'s `api_base` and `app_url`, with `ctx`'s timeout and
-    /// DNS server.
+    /// A client for the hosts of `target`'s `api_base` and `app_url`, with `ctx`'s timeout, DNS
+    /// server, pinned names and extra trusted roots.
     pub fn new(ctx: &ProbeCtx, target: &TargetFile) -> Result<Http, HttpError> {
+        let dns = super::dns::Dns::new(ctx).map(Arc::new).map_err(|e| e.to_string());
+        Http::with_names(ctx, target, Arc::new(Names::new(ctx, dns)))
+    }
+
+    /// The same, resolving names through `names` (shared with the other probes of a run).
+    pub fn with_names(ctx: &ProbeCtx, target: &TargetFile, names: Arc<Names>) -> Result<Http, HttpError> {
         // Cheap insurance against a second crypto provider in the tree (see STACK.md); an
         // error only means one is installed already.
         let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
@@ -290,23 +297,39 @@ impl Http {
                 }
                 all
             });
-        let dns = match ctx.resolver {
-            Some(_) => Some(Arc::new(
-                super::dns::Dns::new(ctx).map_err(|e| HttpError::Setup(e.to_string()))?,
-            )),
-            None => None,
-        };
+        let roots: Vec<reqwest::Certificate> = ctx
+            .extra_roots
+            .iter()
+            .map(|der| reqwest::Certificate::from_der(der))
+            .collect::<Result<_, _>>()
+            .map_err(|e| HttpError::Setup(root_cause(&e)))?;
+        // `--connect-to` rules for the target's own addresses on their scheme's usual port (a
+        // port written in the URL always wins in reqwest, so only the address could change).
+        let rules: Vec<(String, SocketAddr)> = [&target.target.api_base, &target.target.app_url]
+            .into_iter()
+            .flatten()
+            .filter_map(|u| Url::parse(u).ok())
+            .filter(|u| u.port().is_none())
+            .filter_map(|u| {
+                let host = super::dns::normalise(u.host_str()?);
+                let port = u.port_or_known_default()?;
+                let rule = ctx.connect_to.iter().find(|r| r.host == host && r.port == port)?;
+                Some((host, rule.to))
+            })
+            .collect();
         let builder = || {
-            let builder = reqwest::Client::builder()
+            let mut builder = reqwest::Client::builder();
+            for (host, to) in &rules {
+                builder = builder.resolve(host, *to);
+            }
+            builder
                 .redirect(reqwest::redirect::Policy::none())
                 .no_proxy()
                 .timeout(ctx.timeout)
                 .connect_timeout(ctx.timeout)
-                .user_agent(concat!("launchready/", env!("CARGO_PKG_VERSION"), " (readiness probe)"));
-            match &dns {
-                Some(dns) => builder.dns_resolver(Arc::new(ProbeResolver(Arc::clone(dns)))),
-                None => builder,
-            }
+                .user_agent(concat!("launchready/", env!("CARGO_PKG_VERSION"), " (readiness probe)"))
+                .tls_certs_merge(roots.clone())
+                .dns_resolver(Arc::new(ProbeResolver(Arc::clone(&names))))
         };
         let client = builder().build().map_err(|e| HttpError::Setup(root_cause(&e)))?;
         let fresh = builder()
@@ -578,23 +601,18 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     shorten(&cause.to_string(), 160)
 }
 
-/// Name lookups through the probes' own DNS layer, so `--resolver` applies to HTTP too.
-struct ProbeResolver(Arc<super::dns::Dns>);
+/// Name lookups through the tool's one resolution path ([`Names`]), so `--resolver` and
+/// `--resolve` apply to the API probes too.
+struct ProbeResolver(Arc<Names>);
 
 impl reqwest::dns::Resolve for ProbeResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        use super::dns::{Answer, Resolve};
-        let dns = Arc::clone(&self.0);
+        let names = Arc::clone(&self.0);
         let host = name.as_str().to_string();
         Box::pin(async move {
-            match dns.addresses(&host).await {
-                Ok(Answer::Found(ips)) => {
-                    let addrs: reqwest::dns::Addrs = Box::new(ips.into_iter().map(|ip| SocketAddr::new(ip, 0)));
-                    Ok(addrs)
-                }
-                Ok(_) => Err(format!("{host} has no address in DNS").into()),
-                Err(e) => Err(e.to_string().into()),
-            }
+            let ips = names.addresses(&host).await.map_err(|e| e.to_string())?;
+            let addrs: reqwest::dns::Addrs = Box::new(ips.into_iter().map(|ip| SocketAddr::new(ip, 0)));
+            Ok(addrs)
         })
     }
 }

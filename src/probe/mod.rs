@@ -19,6 +19,7 @@ pub mod email;
 pub mod engine;
 pub mod http;
 pub mod message;
+pub mod net;
 pub mod registry;
 pub mod spf;
 pub mod web;
@@ -37,6 +38,12 @@ pub struct ProbeCtx {
     pub timeout: Duration,
     /// Tries per DNS query (the first included).
     pub attempts: usize,
+    /// Names pinned to addresses (`--resolve HOST:IP`).
+    pub pins: Vec<(String, std::net::IpAddr)>,
+    /// Connections to a host and port sent elsewhere (`--connect-to HOST:PORT:IP:PORT`).
+    pub connect_to: Vec<net::ConnectTo>,
+    /// Trusted roots besides the built-in ones (`--ca-file`), as DER.
+    pub extra_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
 }
 
 impl Default for ProbeCtx {
@@ -45,6 +52,9 @@ impl Default for ProbeCtx {
             resolver: None,
             timeout: Duration::from_secs(5),
             attempts: 2,
+            pins: Vec::new(),
+            connect_to: Vec::new(),
+            extra_roots: Vec::new(),
         }
     }
 }

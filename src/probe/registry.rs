@@ -11,6 +11,7 @@ use super::ProbeResult;
 use super::api::{self, Run};
 use super::dns::Dns;
 use super::email::{self, EmailOptions};
+use super::web::{self, Site};
 use crate::target::TargetFile;
 
 /// Which kind of probe a check is.
@@ -18,6 +19,9 @@ use crate::target::TargetFile;
 pub enum Family {
     Email,
     Dns,
+    Tls,
+    Http,
+    Edge,
     Api,
 }
 
@@ -26,6 +30,9 @@ impl Family {
         match self {
             Family::Email => "email",
             Family::Dns => "dns",
+            Family::Tls => "tls",
+            Family::Http => "http",
+            Family::Edge => "edge",
             Family::Api => "api",
         }
     }
@@ -52,11 +59,15 @@ pub type EmailFn = for<'a> fn(&'a str, &'a Dns, &'a EmailOptions) -> BoxFuture<'
 /// A check of the API family, given the prepared request plumbing.
 pub type ApiFn = for<'r, 'a> fn(&'r Run<'a>) -> BoxFuture<'r, ProbeResult>;
 
-/// How a check is run: one adapter per family lives in the engine.
+/// A check of the web family, given the site's addresses and the web client.
+pub type WebFn = for<'r, 'a> fn(&'r Site<'a>) -> BoxFuture<'r, ProbeResult>;
+
+/// How a check is run: one adapter per kind lives in the engine.
 #[derive(Clone, Copy)]
 pub enum Runner {
     Email(EmailFn),
     Api(ApiFn),
+    Web(WebFn),
 }
 
 /// One automated check.
@@ -94,6 +105,16 @@ macro_rules! api_fn {
             Box::pin($f(run))
         }
         Runner::Api(boxed)
+    }};
+}
+
+/// Boxes an `async fn(&Site<'_>) -> ProbeResult` into a [`WebFn`].
+macro_rules! web_fn {
+    ($f:path) => {{
+        fn boxed<'r>(site: &'r Site<'_>) -> BoxFuture<'r, ProbeResult> {
+            Box::pin($f(site))
+        }
+        Runner::Web(boxed)
     }};
 }
 
@@ -152,6 +173,106 @@ pub static CHECKS: &[Check] = &[
         traffic: Traffic::Lookups,
         configured: has_domain,
         run: Runner::Email(email::caa),
+    },
+    Check {
+        id: "tls.certificate",
+        title: "HTTPS certificates",
+        family: Family::Tls,
+        needs: "the app address or the domain (and the API address)",
+        active: false,
+        traffic: Traffic::Requests,
+        configured: web::needs::tls,
+        run: web_fn!(web::tls::certificate),
+    },
+    Check {
+        id: "tls.protocols",
+        title: "TLS versions accepted",
+        family: Family::Tls,
+        needs: "the app address or the domain (and the API address)",
+        active: false,
+        traffic: Traffic::Requests,
+        configured: web::needs::tls,
+        run: web_fn!(web::tls::protocols),
+    },
+    Check {
+        id: "http.https_redirect",
+        title: "HTTPS forced, one address",
+        family: Family::Http,
+        needs: "the app address or the domain",
+        active: false,
+        traffic: Traffic::Requests,
+        configured: web::needs::site,
+        run: web_fn!(web::site::https_redirect),
+    },
+    Check {
+        id: "http.hsts",
+        title: "HTTPS remembered by browsers (HSTS)",
+        family: Family::Http,
+        needs: "the app address or the domain",
+        active: false,
+        traffic: Traffic::Requests,
+        configured: web::needs::site,
+        run: web_fn!(web::site::hsts),
+    },
+    Check {
+        id: "http.security_headers",
+        title: "Browser security headers",
+        family: Family::Http,
+        needs: "the app address or the domain",
+        active: false,
+        traffic: Traffic::Requests,
+        configured: web::needs::site,
+        run: web_fn!(web::site::security_headers),
+    },
+    Check {
+        id: "http.cookies",
+        title: "Session cookies",
+        family: Family::Http,
+        needs: "the app address or the domain",
+        active: false,
+        traffic: Traffic::Requests,
+        configured: web::needs::site,
+        run: web_fn!(web::site::cookies),
+    },
+    Check {
+        id: "http.mixed_content",
+        title: "Nothing loaded over plain HTTP",
+        family: Family::Http,
+        needs: "the app address or the domain",
+        active: false,
+        traffic: Traffic::Requests,
+        configured: web::needs::site,
+        run: web_fn!(web::content::mixed_content),
+    },
+    Check {
+        id: "edge.cdn",
+        title: "CDN and firewall edge",
+        family: Family::Edge,
+        needs: "the app address or the domain (and the API address)",
+        active: false,
+        traffic: Traffic::Requests,
+        configured: web::needs::tls,
+        run: web_fn!(web::edge::cdn),
+    },
+    Check {
+        id: "edge.private_cache",
+        title: "Private answers never cached",
+        family: Family::Edge,
+        needs: "the API address and its private or admin GET routes (and a test account's token)",
+        active: false,
+        traffic: Traffic::Requests,
+        configured: web::needs::private_cache,
+        run: api_fn!(api::cache::private_cache),
+    },
+    Check {
+        id: "dns.subdomains",
+        title: "Forgotten subdomains",
+        family: Family::Dns,
+        needs: "the domain (or an app address with a domain name)",
+        active: false,
+        traffic: Traffic::Requests,
+        configured: web::needs::subdomains,
+        run: web_fn!(web::subdomains::subdomains),
     },
     Check {
         id: "api.health",

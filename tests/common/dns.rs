@@ -6,7 +6,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
 use hickory_resolver::proto::op::{Message, MessageType, ResponseCode};
-use hickory_resolver::proto::rr::rdata::{A, AAAA, CAA, MX, SOA, TXT};
+use hickory_resolver::proto::rr::rdata::{A, AAAA, CAA, CNAME, MX, SOA, TXT};
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, UdpSocket};
@@ -76,6 +76,14 @@ impl Zone {
         }
     }
 
+    /// `n` is an alias of `target` (as the big mail and hosting providers publish them). A
+    /// query of another type for `n` is answered as a recursive server does: the CNAME, then the
+    /// target's records of that type when the zone has them, NXDOMAIN when the target does not
+    /// exist.
+    pub fn cname(&mut self, n: &str, target: &str) -> &mut Zone {
+        self.add(n, RecordType::CNAME, RData::CNAME(CNAME(name(target))))
+    }
+
     /// A CAA `issue` record for `issuer`.
     pub fn caa_issue(&mut self, n: &str, issuer: &str) -> &mut Zone {
         self.add(
@@ -130,10 +138,34 @@ impl Zone {
             response.metadata.response_code = ResponseCode::ServFail;
             return Some(response);
         }
-        if let Some(data) = self.records.get(&(asked.clone(), q.query_type())) {
-            for d in data {
-                response.add_answer(Record::from_rdata(q.name().clone(), 300, d.clone()));
+        // Follow aliases within the zone, as a recursive server would (at most 8 links).
+        let mut at = asked.clone();
+        let mut owner = q.name().clone();
+        for _ in 0..8 {
+            if q.query_type() == RecordType::CNAME || self.records.contains_key(&(at.clone(), q.query_type())) {
+                break;
             }
+            let Some(RData::CNAME(target)) = self
+                .records
+                .get(&(at.clone(), RecordType::CNAME))
+                .and_then(|d| d.first())
+            else {
+                break;
+            };
+            response.add_answer(Record::from_rdata(owner.clone(), 300, RData::CNAME(target.clone())));
+            owner = target.0.clone();
+            at = key(&target.0.to_ascii());
+        }
+        if let Some(data) = self.records.get(&(at.clone(), q.query_type())) {
+            for d in data {
+                response.add_answer(Record::from_rdata(owner.clone(), 300, d.clone()));
+            }
+        } else if at != asked {
+            response.metadata.response_code = if self.exists(&at) {
+                ResponseCode::NoError
+            } else {
+                ResponseCode::NXDomain
+            };
         } else {
             response.metadata.response_code = if self.exists(&asked) {
                 ResponseCode::NoError

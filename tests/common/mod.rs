@@ -3,6 +3,7 @@
 
 pub mod dns;
 pub mod reports;
+pub mod web;
 
 /// A DKIM `p=` value: base64 of an RSA `SubjectPublicKeyInfo` whose modulus has `bits` bits.
 /// Only the size matters to the probe, so the modulus is a made-up odd number, not a real key.

@@ -27,6 +27,7 @@ use crate::target::{Auth, TargetFile};
 pub use request::MAX_WAITED;
 
 pub(crate) mod auth;
+pub(crate) mod cache;
 pub(crate) mod cors;
 pub(crate) mod health;
 pub(crate) mod leakage;
@@ -152,7 +153,9 @@ async fn check_one(
 ) -> ProbeResult {
     match check.run {
         Runner::Api(f) => run(check, f, target, tokens, http, options, &Progress::silent(check.id)).await,
-        Runner::Email(_) => ProbeResult::new(check.id, Status::Skipped, check.title, "Not an API check."),
+        Runner::Email(_) | Runner::Web(_) => {
+            ProbeResult::new(check.id, Status::Skipped, check.title, "Not an API check.")
+        }
     }
 }
 
