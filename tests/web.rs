@@ -10,6 +10,7 @@
 
 mod common;
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -114,7 +115,7 @@ fn site() -> TargetFile {
 fn said(r: &ProbeResult) -> String {
     let mut text = format!("{} | {}", r.summary, r.fix.clone().unwrap_or_default());
     for e in &r.evidence {
-        text.push_str(&format!("\n{}: {}", e.label, e.value));
+        let _ = write!(text, "\n{}: {}", e.label, e.value);
     }
     text
 }
@@ -227,8 +228,8 @@ async fn the_http_checks_still_run_on_a_bad_certificate() {
 
 // --- protocols --------------------------------------------------------------------------------
 
-/// An HTTPS server that also still answers a TLS 1.0 ClientHello (as old servers do): a legacy
-/// hello (client_version 1.0 or 1.1) gets a TLS 1.0 ServerHello, anything else rustls.
+/// An HTTPS server that also still answers a TLS 1.0 `ClientHello` (as old servers do): a legacy
+/// hello (`client_version` 1.0 or 1.1) gets a TLS 1.0 `ServerHello`, anything else rustls.
 async fn legacy_and_modern(config: Arc<rustls::ServerConfig>) -> Server {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -229,7 +229,7 @@ pub enum ProbeCommand {
     },
     /// The certificates and TLS versions of a site (its apex and www names too).
     Tls {
-        /// The site's address, e.g. https://acme.example (a bare name means https://NAME/).
+        /// The site's address, e.g. `https://acme.example` (a bare name means `https://NAME/`).
         url: String,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -237,7 +237,7 @@ pub enum ProbeCommand {
     /// HTTPS redirects, HSTS, security headers, cookies, mixed content, the CDN edge and forgotten
     /// subdomains of a site.
     Http {
-        /// The site's address, e.g. https://acme.example (a bare name means https://NAME/).
+        /// The site's address, e.g. `https://acme.example` (a bare name means `https://NAME/`).
         url: String,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,

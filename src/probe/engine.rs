@@ -120,7 +120,7 @@ impl Env {
         let dns = Dns::new(ctx).map(Arc::new).map_err(|e| e.to_string());
         let names = Arc::new(Names::new(ctx, dns.clone()));
         Env {
-            http: Http::with_names(ctx, target, Arc::clone(&names))
+            http: Http::with_names(ctx, target, &names)
                 .map(Arc::new)
                 .map_err(|e| e.to_string()),
             web: Arc::new(WebClient::new(ctx, target, names)),

@@ -278,11 +278,11 @@ impl Http {
     /// server, pinned names and extra trusted roots.
     pub fn new(ctx: &ProbeCtx, target: &TargetFile) -> Result<Http, HttpError> {
         let dns = super::dns::Dns::new(ctx).map(Arc::new).map_err(|e| e.to_string());
-        Http::with_names(ctx, target, Arc::new(Names::new(ctx, dns)))
+        Http::with_names(ctx, target, &Arc::new(Names::new(ctx, dns)))
     }
 
     /// The same, resolving names through `names` (shared with the other probes of a run).
-    pub fn with_names(ctx: &ProbeCtx, target: &TargetFile, names: Arc<Names>) -> Result<Http, HttpError> {
+    pub fn with_names(ctx: &ProbeCtx, target: &TargetFile, names: &Arc<Names>) -> Result<Http, HttpError> {
         // Cheap insurance against a second crypto provider in the tree (see STACK.md); an
         // error only means one is installed already.
         let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
@@ -329,7 +329,7 @@ impl Http {
                 .connect_timeout(ctx.timeout)
                 .user_agent(concat!("launchready/", env!("CARGO_PKG_VERSION"), " (readiness probe)"))
                 .tls_certs_merge(roots.clone())
-                .dns_resolver(Arc::new(ProbeResolver(Arc::clone(&names))))
+                .dns_resolver(Arc::new(ProbeResolver(Arc::clone(names))))
         };
         let client = builder().build().map_err(|e| HttpError::Setup(root_cause(&e)))?;
         let fresh = builder()

@@ -78,25 +78,21 @@ pub(crate) async fn private_cache(run: &Run<'_>) -> ProbeResult {
     let mut unclear = 0;
     for route in routes {
         let (path, token) = if route.path.contains('{') {
-            match (auth.object_b.as_deref(), run.tokens.b.as_deref()) {
-                (Some(object), Some(b)) => match fill(&route.path, object) {
-                    Some(path) => (path, b),
-                    None => {
-                        evidence.push((
-                            route_name(route),
-                            "not asked: the path has a placeholder other than {id}".to_string(),
-                        ));
-                        continue;
-                    }
-                },
-                _ => {
-                    evidence.push((
-                        route_name(route),
-                        "not asked: it needs account B's token and object (token_b_env, object_b)".to_string(),
-                    ));
-                    continue;
-                }
-            }
+            let (Some(object), Some(b)) = (auth.object_b.as_deref(), run.tokens.b.as_deref()) else {
+                evidence.push((
+                    route_name(route),
+                    "not asked: it needs account B's token and object (token_b_env, object_b)".to_string(),
+                ));
+                continue;
+            };
+            let Some(path) = fill(&route.path, object) else {
+                evidence.push((
+                    route_name(route),
+                    "not asked: the path has a placeholder other than {id}".to_string(),
+                ));
+                continue;
+            };
+            (path, b)
         } else {
             (route.path.clone(), token)
         };
@@ -161,10 +157,7 @@ pub(crate) async fn private_cache(run: &Run<'_>) -> ProbeResult {
     } else {
         (
             Status::Error,
-            format!(
-                "None of the routes gave a private answer to judge ({} unclear), so nothing was decided.",
-                unclear
-            ),
+            format!("None of the routes gave a private answer to judge ({unclear} unclear), so nothing was decided."),
             Some("Check the private routes and the test tokens in the target file, then run the check again."),
         )
     };

@@ -100,24 +100,21 @@ fn tags(html: &str) -> (Vec<Tag>, Vec<String>) {
                 while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
                     i += 1;
                 }
-                match bytes.get(i) {
-                    Some(q @ (b'"' | b'\'')) => {
-                        let q = char::from(*q);
-                        let from = i + 1;
-                        let end = html
-                            .get(from..)
-                            .and_then(|r| r.find(q))
-                            .map_or(html.len(), |e| from + e);
-                        value = html.get(from..end).unwrap_or_default().to_string();
-                        i = end + 1;
+                if let Some(q @ (b'"' | b'\'')) = bytes.get(i) {
+                    let q = char::from(*q);
+                    let from = i + 1;
+                    let end = html
+                        .get(from..)
+                        .and_then(|r| r.find(q))
+                        .map_or(html.len(), |e| from + e);
+                    value = html.get(from..end).unwrap_or_default().to_string();
+                    i = end + 1;
+                } else {
+                    let from = i;
+                    while bytes.get(i).is_some_and(|b| !b.is_ascii_whitespace() && *b != b'>') {
+                        i += 1;
                     }
-                    _ => {
-                        let from = i;
-                        while bytes.get(i).is_some_and(|b| !b.is_ascii_whitespace() && *b != b'>') {
-                            i += 1;
-                        }
-                        value = html.get(from..i).unwrap_or_default().to_string();
-                    }
+                    value = html.get(from..i).unwrap_or_default().to_string();
                 }
             }
             if name.is_empty() {
@@ -399,7 +396,7 @@ pub(crate) async fn mixed_content(site: &Site<'_>) -> ProbeResult {
             assets.len()
         ),
     ));
-    loads.sort_by(|a, b| b.kind.cmp(&a.kind));
+    loads.sort_by_key(|l| std::cmp::Reverse(l.kind));
     for load in loads.iter().take(MAX_SHOWN) {
         let label = match load.kind {
             Kind::Active => "blocked by browsers",

@@ -68,12 +68,12 @@ async fn look(site: &Site<'_>, role: &'static str, url: &Url, evidence: &mut Vec
     let cdn: Vec<&str> = sightings
         .iter()
         .filter(|s| s.kind == Kind::Cdn)
-        .map(|s| s.provider.as_ref())
+        .map(|s| s.provider)
         .collect();
     let hosts: Vec<&str> = sightings
         .iter()
         .filter(|s| s.kind == Kind::Host)
-        .map(|s| s.provider.as_ref())
+        .map(|s| s.provider)
         .collect();
     let (status, words) = if !cdn.is_empty() {
         (Status::Pass, format!("behind {}", cdn.join(" and ")))

@@ -37,14 +37,17 @@ pub const MAX_HOPS: usize = 10;
 /// How long a fetched page is reused by the other checks of a run.
 const PAGE_TTL: Duration = Duration::from_secs(20);
 
+/// One answer being fetched or fetched already, shared by whoever asks for its URL.
+type Fetched = Arc<tokio::sync::OnceCell<Result<Page, WebError>>>;
+
 /// Answers recently fetched, by URL, shared by the checks of one target.
 #[derive(Default)]
 pub struct Pages {
-    kept: Mutex<HashMap<String, (Instant, Arc<tokio::sync::OnceCell<Result<Page, WebError>>>)>>,
+    kept: Mutex<HashMap<String, (Instant, Fetched)>>,
 }
 
 impl Pages {
-    fn cell(&self, url: &Url) -> Arc<tokio::sync::OnceCell<Result<Page, WebError>>> {
+    fn cell(&self, url: &Url) -> Fetched {
         let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
         kept.retain(|_, (at, _)| at.elapsed() < PAGE_TTL);
         Arc::clone(
@@ -72,6 +75,9 @@ pub struct Hop {
 }
 
 /// How following redirects from an address ended.
+// The answer is the usual ending and there are a handful of chains per check: boxing it would
+// only add indirection.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Ending {
     /// An answer that is not a redirect (any status), or a failure on the way.

@@ -2,6 +2,8 @@
 //! names are served over plain HTTP and HTTPS, and what the app page's answer tells browsers.
 //! The header rules themselves live in [`super::headers`].
 
+use std::fmt::Write as _;
+
 use hyper::header::{HeaderMap, SET_COOKIE};
 use url::Url;
 
@@ -209,7 +211,7 @@ pub(crate) async fn https_redirect(site: &Site<'_>) -> ProbeResult {
             let mut text = capital(&problems.join("; "));
             text.push('.');
             if !temporary.is_empty() {
-                text.push_str(&format!(" Temporary redirects: {}.", temporary.join(", ")));
+                let _ = write!(text, " Temporary redirects: {}.", temporary.join(", "));
             }
             (
                 other,
@@ -234,31 +236,29 @@ async fn app_page(site: &Site<'_>, id: &str) -> Result<(Chain, Page), ProbeResul
             Some("Add app_url = \"https://your-product.example\" under [target].".into()),
         ));
     };
-    let page = match &chain.ending {
-        Ending::Answer(Ok(page)) => page.clone(),
-        _ => {
-            let mut evidence: Vec<Evidence> = chain
-                .lines()
-                .into_iter()
-                .map(|l| Evidence::new("redirect", l))
-                .collect();
-            let why = match &chain.ending {
-                Ending::Answer(Err(e)) => e.to_string(),
-                _ => evidence.last().map(|e| e.value.clone()).unwrap_or_default(),
-            };
-            evidence.push(Evidence::new("app page", why.clone()));
-            return Err(result(
-                id,
-                Status::Error,
-                format!(
-                    "The app page {} could not be read ({why}), so nothing was decided.",
-                    chain.start
-                ),
-                evidence,
-                Some("Check that the app address answers, then run the check again.".into()),
-            ));
-        }
+    let Ending::Answer(Ok(page)) = &chain.ending else {
+        let mut evidence: Vec<Evidence> = chain
+            .lines()
+            .into_iter()
+            .map(|l| Evidence::new("redirect", l))
+            .collect();
+        let why = match &chain.ending {
+            Ending::Answer(Err(e)) => e.to_string(),
+            _ => evidence.last().map(|e| e.value.clone()).unwrap_or_default(),
+        };
+        evidence.push(Evidence::new("app page", why.clone()));
+        return Err(result(
+            id,
+            Status::Error,
+            format!(
+                "The app page {} could not be read ({why}), so nothing was decided.",
+                chain.start
+            ),
+            evidence,
+            Some("Check that the app address answers, then run the check again.".into()),
+        ));
     };
+    let page = page.clone();
     Ok((chain, page))
 }
 

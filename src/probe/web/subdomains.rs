@@ -44,7 +44,8 @@ fn build_of(html: &str) -> BTreeSet<String> {
             let after = rest.get(at + attr.len()..).unwrap_or_default();
             let end = after.find('"').unwrap_or(after.len());
             let value = after.get(..end).unwrap_or_default();
-            if value.ends_with(".js") || value.ends_with(".css") {
+            let extension = std::path::Path::new(value).extension().and_then(|e| e.to_str());
+            if extension.is_some_and(|e| e.eq_ignore_ascii_case("js") || e.eq_ignore_ascii_case("css")) {
                 out.insert(value.rsplit('/').next().unwrap_or(value).to_string());
             }
             rest = after.get(end..).unwrap_or_default();
@@ -81,8 +82,7 @@ async fn judge(site: &Site<'_>, found: &Found, production: &BTreeSet<String>) ->
         // An alias whose target does not exist: whoever registers or claims it serves this name.
         let status = match (service, e) {
             (Some(s), NameError::NoSuchName(_)) if s.nxdomain_is_dangling => Status::Fail,
-            (_, NameError::NoSuchName(_)) => Status::Warn,
-            (_, NameError::NoAddress(_)) => Status::Warn,
+            (_, NameError::NoSuchName(_) | NameError::NoAddress(_)) => Status::Warn,
             (_, NameError::Failed(_)) => Status::Error,
         };
         let problem = match status {

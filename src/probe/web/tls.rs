@@ -1,8 +1,9 @@
 //! `tls.certificate` and `tls.protocols`: the certificate every HTTPS name of the product shows
 //! (the app's host, the apex and `www`, the API's host), and which TLS versions each accepts —
 //! 1.3 and 1.2 through rustls, 1.1 and 1.0 (which rustls cannot speak) through a legacy
-//! ClientHello of our own ([`super::legacy`]).
+//! `ClientHello` of our own ([`super::legacy`]).
 
+use std::fmt::Write as _;
 use std::time::SystemTime;
 
 use super::client::WebError;
@@ -215,7 +216,7 @@ pub(crate) async fn protocols(site: &Site<'_>) -> ProbeResult {
         Status::Pass => {
             let mut s = "Only TLS 1.2 and 1.3 are accepted.".to_string();
             if !no_13.is_empty() {
-                s.push_str(&format!(" TLS 1.3 is not offered by {} (it is faster and recommended).", no_13.join(", ")));
+                let _ = write!(s, " TLS 1.3 is not offered by {} (it is faster and recommended).", no_13.join(", "));
             }
             (s, None)
         }
