@@ -732,9 +732,10 @@ fn handover(checklist: &Checklist, assessment: &Assessment, card: &Scorecard<'_>
     for check in [
         "tls.certificate",
         "tls.protocols",
+        "http.https_redirect",
+        "http.hsts",
         "edge.cdn",
         "edge.private_cache",
-        "http.hsts",
     ] {
         if let Some(r) = assessment.probes.get(check) {
             edge.push(entry(&clean(&r.title), clean(&r.summary), r.status == Status::Pass));
@@ -750,9 +751,14 @@ fn handover(checklist: &Checklist, assessment: &Assessment, card: &Scorecard<'_>
             edge.push(entry(&item.title, said, done));
         }
     }
+    let dates_found = edge.iter().any(|e| e.label.to_lowercase().starts_with("expires"));
     edge.push(entry(
         "Certificate expiry dates",
-        "record each certificate's expiry date and who renews it".to_string(),
+        if dates_found {
+            "the dates found are listed above; write down who renews each certificate, and how".to_string()
+        } else {
+            "record each certificate's expiry date and who renews it".to_string()
+        },
         false,
     ));
     sections.push(HandoverSection {
