@@ -740,7 +740,8 @@ pub fn judge_security_headers(headers: &HeaderMap) -> Verdict {
     let report_only = policies(headers, "content-security-policy-report-only");
     let ancestors: Vec<&Directive> = enforced.iter().filter_map(|p| p.get("frame-ancestors")).collect();
     let framing = framing_finding(headers, &ancestors);
-    let framed_ok = framing.status != Status::Fail;
+    // Only real protection softens a missing CSP (ALLOW-FROM is ignored by browsers).
+    let framed_ok = framing.status == Status::Pass;
     let mut findings = csp_findings(&enforced, &report_only, &ancestors, framed_ok);
     findings.push(nosniff_finding(headers));
     findings.push(framing);
@@ -2137,6 +2138,13 @@ mod tests {
         assert_eq!(allow_from.status, Status::Warn);
         assert!(has(&allow_from, "framing", "obsolete"));
         assert!(allow_from.fix.unwrap().contains("frame-ancestors"));
+        // Without a CSP, an ignored ALLOW-FROM does not soften the missing CSP.
+        let bare = page(&[
+            ("content-security-policy", ""),
+            ("x-frame-options", "ALLOW-FROM https://a.example"),
+        ]);
+        assert_eq!(bare.status, Status::Fail);
+        assert!(has(&bare, "CSP", "fail: no Content-Security-Policy"));
         let junk = framed("ALLOWALL");
         assert_eq!(junk.status, Status::Fail);
         assert!(has(&junk, "framing", "\"allowall\" is not DENY or SAMEORIGIN"));
