@@ -75,6 +75,10 @@ impl Verdict {
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
 
+/// A finding's status when it only notes something: it shows untagged and never changes the
+/// verdict.
+const NOTE: Status = Status::Skipped;
+
 /// One judged point: its status, its evidence line, a phrase for the summary and its fix.
 struct Finding {
     status: Status,
@@ -109,6 +113,7 @@ impl Finding {
         let tag = match self.status {
             Status::Fail => "fail: ",
             Status::Warn => "warn: ",
+            Status::Pass => "ok: ",
             _ => "",
         };
         Evidence::new(self.label, format!("{tag}{}", self.reason))
@@ -125,12 +130,14 @@ fn rank(status: Status) -> u8 {
     }
 }
 
+/// The worst status among the findings, at least `Pass` (notes do not count).
 fn worst(findings: &[Finding]) -> Status {
-    findings
-        .iter()
-        .map(|f| f.status)
-        .max_by_key(|s| rank(*s))
-        .unwrap_or(Status::Pass)
+    findings.iter().map(|f| f.status).fold(
+        Status::Pass,
+        |worst, status| {
+            if rank(status) > rank(worst) { status } else { worst }
+        },
+    )
 }
 
 /// The summary phrases of the worst findings ("a; b; c."), and how many lesser problems remain.
@@ -733,15 +740,16 @@ pub fn judge_security_headers(headers: &HeaderMap) -> Verdict {
     let report_only = policies(headers, "content-security-policy-report-only");
     let ancestors: Vec<&Directive> = enforced.iter().filter_map(|p| p.get("frame-ancestors")).collect();
     let framing = framing_finding(headers, &ancestors);
-    let framed_ok = framing.status != Status::Fail;
+    // Only real protection softens a missing CSP (ALLOW-FROM is ignored by browsers).
+    let framed_ok = framing.status == Status::Pass;
     let mut findings = csp_findings(&enforced, &report_only, &ancestors, framed_ok);
     findings.push(nosniff_finding(headers));
     findings.push(framing);
     findings.push(referrer_finding(headers));
     if headers.get("permissions-policy").is_none() {
         findings.push(Finding::new(
-            Status::Pass,
-            "Permissions-Policy",
+            NOTE,
+            "permissions",
             "not set (optional: it switches off camera, microphone, location and other \
              browser features your pages do not use)",
         ));
@@ -769,7 +777,7 @@ fn csp_findings(enforced: &[Csp], report_only: &[Csp], ancestors: &[&Directive],
     for csp in enforced.iter().chain(report_only) {
         for name in &csp.duplicates {
             out.push(Finding::new(
-                Status::Pass,
+                NOTE,
                 "CSP duplicate",
                 format!(
                     "{} is given twice in one policy; browsers use the first and ignore the rest",
@@ -806,14 +814,14 @@ fn csp_findings(enforced: &[Csp], report_only: &[Csp], ancestors: &[&Directive],
     }
     if !report_only.is_empty() {
         out.push(Finding::new(
-            Status::Pass,
+            NOTE,
             "CSP report-only",
             "a report-only policy is set too (it reports, it does not block)",
         ));
     }
     if enforced.len() > 1 {
         out.push(Finding::new(
-            Status::Pass,
+            NOTE,
             "CSP",
             format!(
                 "{} policies; browsers apply all of them, so a script must pass each",
@@ -829,7 +837,7 @@ fn csp_findings(enforced: &[Csp], report_only: &[Csp], ancestors: &[&Directive],
             " (from default-src)".into()
         };
         out.push(Finding::new(
-            Status::Pass,
+            NOTE,
             "CSP script-src",
             format!("{}{from}", shown(&first.sources.join(" "))),
         ));
@@ -868,7 +876,7 @@ fn csp_findings(enforced: &[Csp], report_only: &[Csp], ancestors: &[&Directive],
         );
     } else {
         out.push(Finding::new(
-            Status::Pass,
+            NOTE,
             "CSP script-src",
             "none: frame-ancestors alone is the minimum; a script policy would also stop \
              injected scripts",
@@ -882,7 +890,7 @@ fn nosniff_finding(headers: &HeaderMap) -> Finding {
     match joined(headers, "x-content-type-options") {
         None => Finding::new(
             Status::Fail,
-            "X-Content-Type-Options",
+            "nosniff",
             "missing: browsers may guess a file's type and run an upload as a script",
         )
         .short("X-Content-Type-Options: nosniff is missing")
@@ -890,11 +898,11 @@ fn nosniff_finding(headers: &HeaderMap) -> Finding {
         Some(value) => {
             let first = value.split(',').next().unwrap_or_default().trim();
             if first.eq_ignore_ascii_case("nosniff") {
-                Finding::new(Status::Pass, "X-Content-Type-Options", "nosniff")
+                Finding::new(Status::Pass, "nosniff", "nosniff")
             } else {
                 Finding::new(
                     Status::Fail,
-                    "X-Content-Type-Options",
+                    "nosniff",
                     format!("\"{}\" is not nosniff, so browsers ignore it", shown_short(first)),
                 )
                 .short("X-Content-Type-Options is not nosniff")
@@ -998,7 +1006,7 @@ fn referrer_finding(headers: &HeaderMap) -> Finding {
     match policy.as_deref() {
         None => Finding::new(
             Status::Warn,
-            "Referrer-Policy",
+            "referrer",
             "missing or not understood: current browsers default to \
              strict-origin-when-cross-origin, older ones send full addresses to other sites",
         )
@@ -1006,12 +1014,12 @@ fn referrer_finding(headers: &HeaderMap) -> Finding {
         .fix(REFERRER_FIX),
         Some(loose @ ("unsafe-url" | "no-referrer-when-downgrade")) => Finding::new(
             Status::Warn,
-            "Referrer-Policy",
+            "referrer",
             format!("{loose} sends full addresses (paths and query strings) to other sites"),
         )
         .short(format!("Referrer-Policy {loose} leaks full addresses"))
         .fix(REFERRER_FIX),
-        Some(policy) => Finding::new(Status::Pass, "Referrer-Policy", policy.to_string()),
+        Some(policy) => Finding::new(Status::Pass, "referrer", policy.to_string()),
     }
 }
 
@@ -1049,7 +1057,7 @@ fn version_findings(headers: &HeaderMap) -> Vec<Finding> {
             );
         } else if name == "x-powered-by" {
             out.push(Finding::new(
-                Status::Pass,
+                NOTE,
                 "version leak",
                 format!(
                     "X-Powered-By: {} names the software but no version",
@@ -1467,7 +1475,7 @@ fn cookie_findings(cookie: &SetCookie, session: bool, csrf: bool, https: bool) -
                 );
             }
             Some(SameSite::None) if session => out.push(Finding::new(
-                Status::Pass,
+                NOTE,
                 "cookie note",
                 format!(
                     "{name} is SameSite=None: sent with requests other sites start (needed \
@@ -1939,6 +1947,17 @@ mod tests {
         assert!(has(&verdict, "Content-Security-Policy", "frame-ancestors 'none'"));
         assert!(has(&verdict, "X-Content-Type-Options", "nosniff"));
         assert!(has(&verdict, "CSP script-src", "'self' (from default-src)"));
+        // Checks that passed say ok; notes show untagged; no finding reuses a header's label.
+        assert!(has(&verdict, "nosniff", "ok: nosniff"));
+        assert!(has(&verdict, "referrer", "ok: strict-origin-when-cross-origin"));
+        let script = verdict.evidence.iter().find(|e| e.label == "CSP script-src").unwrap();
+        assert!(script.value.starts_with("'self'"));
+        let headers_shown = verdict
+            .evidence
+            .iter()
+            .filter(|e| e.label == "X-Content-Type-Options")
+            .count();
+        assert_eq!(headers_shown, 1);
         assert!(has(&verdict, "framing", "frame-ancestors 'none'"));
     }
 
@@ -1947,10 +1966,10 @@ mod tests {
         let verdict = judge_security_headers(&HeaderMap::new());
         assert_eq!(verdict.status, Status::Fail);
         assert!(has(&verdict, "CSP", "fail: no Content-Security-Policy"));
-        assert!(has(&verdict, "X-Content-Type-Options", "fail: missing"));
+        assert!(has(&verdict, "nosniff", "fail: missing"));
         assert!(has(&verdict, "framing", "fail:"));
-        assert!(has(&verdict, "Referrer-Policy", "warn:"));
-        assert!(has(&verdict, "Permissions-Policy", "not set"));
+        assert!(has(&verdict, "referrer", "warn:"));
+        assert!(has(&verdict, "permissions", "not set"));
         assert!(
             verdict.summary.contains("X-Content-Type-Options"),
             "{}",
@@ -2103,7 +2122,7 @@ mod tests {
         assert_eq!(page(&[("x-content-type-options", " nosniff , x")]).status, Status::Pass);
         let wrong = page(&[("x-content-type-options", "sniff")]);
         assert_eq!(wrong.status, Status::Fail);
-        assert!(has(&wrong, "X-Content-Type-Options", "\"sniff\" is not nosniff"));
+        assert!(has(&wrong, "nosniff", "\"sniff\" is not nosniff"));
         let missing = page(&[("x-content-type-options", "")]);
         assert_eq!(missing.status, Status::Fail);
         assert!(missing.summary.contains("nosniff is missing"));
@@ -2119,6 +2138,13 @@ mod tests {
         assert_eq!(allow_from.status, Status::Warn);
         assert!(has(&allow_from, "framing", "obsolete"));
         assert!(allow_from.fix.unwrap().contains("frame-ancestors"));
+        // Without a CSP, an ignored ALLOW-FROM does not soften the missing CSP.
+        let bare = page(&[
+            ("content-security-policy", ""),
+            ("x-frame-options", "ALLOW-FROM https://a.example"),
+        ]);
+        assert_eq!(bare.status, Status::Fail);
+        assert!(has(&bare, "CSP", "fail: no Content-Security-Policy"));
         let junk = framed("ALLOWALL");
         assert_eq!(junk.status, Status::Fail);
         assert!(has(&junk, "framing", "\"allowall\" is not DENY or SAMEORIGIN"));
@@ -2149,11 +2175,11 @@ mod tests {
     fn referrer_policy_values() {
         let missing = page(&[("referrer-policy", "")]);
         assert_eq!(missing.status, Status::Warn);
-        assert!(has(&missing, "Referrer-Policy", "strict-origin-when-cross-origin"));
+        assert!(has(&missing, "referrer", "strict-origin-when-cross-origin"));
         for loose in ["unsafe-url", "no-referrer-when-downgrade", "strict-origin, unsafe-url"] {
             let verdict = page(&[("referrer-policy", loose)]);
             assert_eq!(verdict.status, Status::Warn, "{loose}");
-            assert!(has(&verdict, "Referrer-Policy", "full addresses"), "{loose}");
+            assert!(has(&verdict, "referrer", "full addresses"), "{loose}");
         }
         // The last policy browsers know wins; unknown ones are skipped.
         for fine in ["unsafe-url, strict-origin", "no-referrer, foo", "Same-Origin"] {
@@ -2166,7 +2192,7 @@ mod tests {
     fn a_missing_permissions_policy_is_only_noted() {
         let verdict = page(&[("permissions-policy", "")]);
         assert_eq!(verdict.status, Status::Pass);
-        assert!(has(&verdict, "Permissions-Policy", "not set"));
+        assert!(has(&verdict, "permissions", "not set"));
     }
 
     #[test]
@@ -2226,7 +2252,7 @@ mod tests {
         let verdict = judge_security_headers(&headers);
         assert_eq!(verdict.status, Status::Fail);
         assert!(has(&verdict, "framing", "frame-ancestors 'none'"));
-        assert!(has(&verdict, "X-Content-Type-Options", "is not nosniff"));
+        assert!(has(&verdict, "nosniff", "is not nosniff"));
     }
 
     // ---- Set-Cookie parsing
