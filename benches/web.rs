@@ -54,18 +54,35 @@ fn main() {
             let leaf = ca.issue(&LeafSpec::new([apex.clone(), www.clone()])).unwrap();
             let pages = Pages::new()
                 .at("/a.css", Answer::ok("body{}").header("content-type", "text/css"))
-                .at("/a.js", Answer::ok("fetch('/api')").header("content-type", "text/javascript"))
+                .at(
+                    "/a.js",
+                    Answer::ok("fetch('/api')").header("content-type", "text/javascript"),
+                )
                 .at(&format!("{www}/"), Answer::redirect(301, &format!("https://{apex}/")))
                 .otherwise(page());
             let https = web::serve(pages, Some(server_config(&leaf).unwrap())).await;
-            let http = web::serve(Pages::new().otherwise(Answer::redirect(301, &format!("https://{apex}/"))), None).await;
+            let http = web::serve(
+                Pages::new().otherwise(Answer::redirect(301, &format!("https://{apex}/"))),
+                None,
+            )
+            .await;
             for host in [&apex, &www] {
-                rules.push(ConnectTo { host: host.clone(), port: 443, to: https.addr });
-                rules.push(ConnectTo { host: host.clone(), port: 80, to: http.addr });
+                rules.push(ConnectTo {
+                    host: host.clone(),
+                    port: 443,
+                    to: https.addr,
+                });
+                rules.push(ConnectTo {
+                    host: host.clone(),
+                    port: 80,
+                    to: http.addr,
+                });
             }
             servers.push(https);
             servers.push(http);
-            let text = format!("[product]\nname = \"Site {n}\"\nvertical = \"b2b-service\"\n[target]\napp_url = \"https://{apex}/\"\n");
+            let text = format!(
+                "[product]\nname = \"Site {n}\"\nvertical = \"b2b-service\"\n[target]\napp_url = \"https://{apex}/\"\n"
+            );
             targets.push(TargetFile::parse("t.toml", &text, &["b2b-service"]).unwrap());
         }
         let dns = dns::serve(zone).await;
@@ -85,7 +102,10 @@ fn main() {
             .iter()
             .filter(|c| matches!(c.run, Runner::Web(_)))
             .collect();
-        println!("probe tls + probe http over {SITES} loopback sites ({} checks each)", checks.len());
+        println!(
+            "probe tls + probe http over {SITES} loopback sites ({} checks each)",
+            checks.len()
+        );
 
         let run = |concurrent: bool| {
             let (ctx, targets, checks) = (&ctx, &targets, &checks);
@@ -105,7 +125,10 @@ fn main() {
                         out
                     };
                     connections += env.web.connections();
-                    failed += results.iter().filter(|r| matches!(r.status, Status::Fail | Status::Error)).count();
+                    failed += results
+                        .iter()
+                        .filter(|r| matches!(r.status, Status::Fail | Status::Error))
+                        .count();
                 }
                 (started.elapsed(), connections, failed)
             }
