@@ -166,7 +166,7 @@ fn binary_and_huge_checklist_files_are_refused() {
 #[test]
 fn commands_of_later_work_say_so_and_exit_2() {
     for args in [
-        vec!["probe", "tls", "https://acme.example"],
+        vec!["probe", "bundle", "https://acme.example"],
         vec!["probe", "secrets", "."],
     ] {
         let o = launchready(&args);
@@ -277,23 +277,129 @@ fn demo_serve_prints_a_usable_target_file_and_serves_on_loopback() {
     }
 }
 
-/// Regression: --resolve and --ca-file were accepted and silently ignored, so a pinned host
-/// could resolve elsewhere; until the TLS and HTTP probes use them they are refused.
+/// The practice target's HTTPS side, checked from the command line as its printed instructions
+/// say: the CA saved from the comment block, `--connect-to` for "port 80".
 #[test]
-fn unsupported_resolve_and_ca_file_are_refused() {
-    for args in [
-        vec![
-            "--resolve",
-            "api.acme.example:127.0.0.1",
+fn probe_tls_and_http_check_the_demo_https_side() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_launchready"))
+        .args(["demo", "--serve"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut text = String::new();
+    while !text.contains("max_requests") {
+        assert_ne!(reader.read_line(&mut text).unwrap(), 0, "output ended early:\n{text}");
+    }
+    let target = launchready::target::TargetFile::parse("demo.toml", &text, launchready::checklist::VERTICALS).unwrap();
+    let app = target.target.app_url.clone().unwrap();
+    assert!(app.starts_with("https://127.0.0.1:"), "{app}");
+    let pem: String = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("#     "))
+        .skip_while(|l| !l.starts_with("-----BEGIN CERTIFICATE"))
+        .take_while(|l| !l.starts_with("export"))
+        .fold(String::new(), |mut pem, l| {
+            pem.push_str(l);
+            pem.push('\n');
+            pem
+        });
+    assert!(pem.contains("-----END CERTIFICATE-----"), "the CA is printed:\n{text}");
+    let rule = text
+        .split_whitespace()
+        .find(|w| w.starts_with("127.0.0.1:80:"))
+        .expect("the --connect-to rule is printed")
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("demo-ca.pem");
+    std::fs::write(&ca, pem).unwrap();
+    let run = |what: &str| {
+        launchready(&[
+            "--ca-file",
+            ca.to_str().unwrap(),
+            "--connect-to",
+            &rule,
+            "--timeout",
+            "3",
             "probe",
-            "email",
-            "acme.example",
-        ],
-        vec!["--ca-file", "/nonexistent.pem", "probe", "email", "acme.example"],
+            what,
+            &app,
+            "--format",
+            "json",
+        ])
+    };
+    let tls = run("tls");
+    let http = run("http");
+    let untrusted = launchready(&["--connect-to", &rule, "probe", "tls", &app, "--format", "json"]);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let status = |o: &Output, id: &str| {
+        assert!(o.status.success(), "{}", stderr(o));
+        let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        json["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .map_or_else(
+                || panic!("{id} missing: {}", stdout(o)),
+                |c| c["status"].as_str().unwrap().to_string(),
+            )
+    };
+    // Trusted through --ca-file, three weeks from expiry.
+    assert_eq!(status(&tls, "tls.certificate"), "warn", "{}", stdout(&tls));
+    assert_eq!(status(&tls, "tls.protocols"), "pass", "{}", stdout(&tls));
+    // The flawed side: plain HTTP served, no HSTS, a bare cookie, a script over http.
+    assert_eq!(status(&http, "http.https_redirect"), "fail", "{}", stdout(&http));
+    assert_eq!(status(&http, "http.hsts"), "fail");
+    assert_eq!(status(&http, "http.cookies"), "fail");
+    assert_eq!(status(&http, "http.mixed_content"), "fail");
+    assert_eq!(status(&http, "http.security_headers"), "fail");
+    // Without the demo's CA the same certificate is not trusted.
+    assert_eq!(status(&untrusted, "tls.certificate"), "fail", "{}", stdout(&untrusted));
+}
+
+/// --resolve, --connect-to and --ca-file are used by every connection; a value that cannot be
+/// used is an input error naming the option, never silently ignored.
+#[test]
+fn bad_resolve_connect_to_and_ca_file_values_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = dir.path().join("garbage.pem");
+    std::fs::write(&garbage, "not a certificate\n").unwrap();
+    let broken = dir.path().join("broken.pem");
+    std::fs::write(
+        &broken,
+        "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    for (args, says) in [
+        (
+            vec!["--resolve", "api.acme.example", "probe", "tls", "acme.example"],
+            "--resolve: `api.acme.example` is not HOST:IP",
+        ),
+        (
+            vec!["--connect-to", "acme.example:443", "probe", "tls", "acme.example"],
+            "--connect-to: `acme.example:443` is not HOST:PORT:IP:PORT",
+        ),
+        (
+            vec!["--ca-file", "/nonexistent.pem", "probe", "tls", "acme.example"],
+            "/nonexistent.pem: cannot read the CA file",
+        ),
+        (
+            vec!["--ca-file", garbage.to_str().unwrap(), "probe", "http", "acme.example"],
+            "no certificate in the file",
+        ),
+        (
+            vec!["--ca-file", broken.to_str().unwrap(), "probe", "http", "acme.example"],
+            "certificate 1",
+        ),
+        (vec!["probe", "tls", "ftp://acme.example/"], "is not a web address"),
     ] {
         let o = launchready(&args);
-        assert_eq!(o.status.code(), Some(2), "{args:?}");
-        assert!(stderr(&o).contains("not supported yet"), "{}", stderr(&o));
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+        assert!(o.stdout.is_empty(), "{args:?} printed results");
     }
 }
 

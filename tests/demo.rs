@@ -607,7 +607,17 @@ async fn the_printed_target_file_is_valid_and_names_the_flawed_target_the_good_o
 
     let base = flawed.base_url();
     assert_eq!(parsed.target.api_base.as_deref(), Some(base.as_str()));
-    assert_eq!(parsed.target.app_url.as_deref(), Some(base.as_str()));
+    // The app page is the HTTPS side, with its own port and the demo's certificate.
+    assert_eq!(parsed.target.app_url.as_deref(), Some(flawed.https_url().as_str()));
+    assert_ne!(flawed.tls_addr, flawed.addr);
+    assert!(
+        text.contains("-----BEGIN CERTIFICATE-----"),
+        "the CA is printed for --ca-file"
+    );
+    assert!(
+        text.contains(&format!("--connect-to 127.0.0.1:80:{}", flawed.addr)),
+        "{text}"
+    );
     assert_eq!(parsed.target.allowed_origins, vec![base.clone()]);
     assert_eq!(parsed.auth.object_b.as_deref(), Some(OBJECT_B));
     assert_eq!(parsed.auth.token_a_env.as_deref(), Some("LAUNCHREADY_DEMO_TOKEN_A"));

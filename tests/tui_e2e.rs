@@ -130,14 +130,20 @@ fn the_wizard_runs_in_a_real_terminal_from_start_to_export() {
     tmux.keys(&["Enter"]);
 
     // The email probes run in the background and their results are saved.
+    // Five email checks, and nine web checks from the domain (skipped: it has no web address).
     tmux.wait("the probe results", |_| {
-        saved(data.path()).is_some_and(|a| a.probes.len() == 5)
+        saved(data.path()).is_some_and(|a| a.probes.len() == 14)
     });
     let assessment = saved(data.path()).unwrap();
     assert_eq!(assessment.target.product.name, "Acme Chat");
     assert_eq!(assessment.probes["email.spf"].status, launchready::probe::Status::Pass);
     // No DKIM key under any selector: a question for the user, not a failure.
     assert_eq!(assessment.probes["email.dkim"].status, launchready::probe::Status::Warn);
+    // The email domain has no web address and no app address was given: nothing to judge.
+    assert_eq!(
+        assessment.probes["http.hsts"].status,
+        launchready::probe::Status::Skipped
+    );
 
     // Questions: answer every one "yes" with single keys.
     tmux.keys(&["Enter"]);
@@ -186,8 +192,9 @@ fn the_demo_finds_real_problems_and_never_shows_a_token() {
     // The form comes prefilled with the flawed practice target, focus on Continue.
     tmux.wait("the prefilled form", |t| t.screen().contains("flawed practice target"));
     tmux.keys(&["Enter"]);
-    tmux.wait("every API check finished", |_| {
-        saved(data.path()).is_some_and(|a| a.probes.len() == 10)
+    // Ten API checks and nine web checks (no domain: no email or subdomain checks).
+    tmux.wait("every API and web check finished", |_| {
+        saved(data.path()).is_some_and(|a| a.probes.len() == 19)
     });
     let assessment = saved(data.path()).unwrap();
     for id in [
@@ -199,6 +206,12 @@ fn the_demo_finds_real_problems_and_never_shows_a_token() {
     ] {
         assert_eq!(assessment.probes[id].status, launchready::probe::Status::Fail, "{id}");
     }
+    // The HTTPS side: a certificate three weeks from expiry, no HSTS.
+    assert_eq!(
+        assessment.probes["tls.certificate"].status,
+        launchready::probe::Status::Warn
+    );
+    assert_eq!(assessment.probes["http.hsts"].status, launchready::probe::Status::Fail);
     let screen = tmux.screen();
     assert!(screen.contains("✘ fail"), "{screen}");
 

@@ -653,3 +653,61 @@ async fn dripping_endless_and_huge_answers_are_errors() {
         );
     }
 }
+
+// --- the practice target ----------------------------------------------------------------------
+
+/// `launchready demo`'s HTTPS side: the flawed flavour fails the web checks it gets wrong on
+/// purpose, the good one passes every one, with the demo's CA trusted as the demo does.
+#[tokio::test]
+async fn the_practice_target_shows_the_web_checks() {
+    use launchready::demo::{self, Flavour};
+    let dns = dns::serve(Zone::new()).await;
+    let tokens = Tokens {
+        a: Some(demo::TOKEN_A.into()),
+        b: Some(demo::TOKEN_B.into()),
+        low: Some(demo::TOKEN_LOW.into()),
+    };
+    let ids = [
+        "tls.certificate",
+        "tls.protocols",
+        "http.https_redirect",
+        "http.hsts",
+        "http.security_headers",
+        "http.cookies",
+        "http.mixed_content",
+        "edge.cdn",
+        "edge.private_cache",
+    ];
+    for (flavour, expected) in [
+        (
+            Flavour::Flawed,
+            [
+                Status::Warn,
+                Status::Pass,
+                Status::Fail,
+                Status::Fail,
+                Status::Fail,
+                Status::Fail,
+                Status::Fail,
+                Status::Fail,
+                Status::Fail,
+            ],
+        ),
+        (Flavour::Good, [Status::Pass; 9]),
+    ] {
+        let server = demo::start(flavour).await.unwrap();
+        let ctx = demo::probe_ctx(
+            &server,
+            ProbeCtx {
+                resolver: Some(dns.addr),
+                timeout: Duration::from_secs(3),
+                ..ProbeCtx::default()
+            },
+        );
+        let target = demo::target_file(&server);
+        for (id, status) in ids.iter().zip(expected) {
+            let r = run_with(&ctx, &target, id, tokens.clone()).await;
+            assert_eq!(r.status, status, "{} {id}: {}", flavour.label(), said(&r));
+        }
+    }
+}

@@ -34,10 +34,11 @@ pub async fn check<R: Resolve>(domain: &str, dns: &R, options: &EmailOptions) ->
     // One query first tells a mistyped domain from a real one; the checks below share the
     // resolver's cache, so this costs no extra round trip for the SPF lookup.
     if let Ok(Some((summary, fix))) | Err((summary, fix)) = missing_domain(&domain, dns).await {
-        use super::registry::{Family, ids_of};
-        return ids_of(Family::Email)
-            .chain(ids_of(Family::Dns))
-            .map(|id| ProbeResult::new(id, Status::Error, title(id), summary.clone()).fix(fix.clone()))
+        use super::registry::{CHECKS, Runner};
+        return CHECKS
+            .iter()
+            .filter(|c| matches!(c.run, Runner::Email(_)))
+            .map(|c| ProbeResult::new(c.id, Status::Error, title(c.id), summary.clone()).fix(fix.clone()))
             .collect();
     }
     let (mx, spf, dkim, dmarc, caa) = tokio::join!(

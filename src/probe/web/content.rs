@@ -288,6 +288,11 @@ pub(crate) async fn mixed_content(site: &Site<'_>) -> ProbeResult {
             Some("Add app_url = \"https://your-product.example\" under [target].".into()),
         );
     };
+    if let super::Ending::Answer(Err(e)) = &chain.ending
+        && let Some(skipped) = site.no_site(ID, e)
+    {
+        return skipped;
+    }
     let Some(page) = chain.page().cloned() else {
         let why = chain.lines().last().cloned().unwrap_or_else(|| "no answer".into());
         return result(

@@ -108,6 +108,13 @@ pub(crate) async fn cdn(site: &Site<'_>) -> ProbeResult {
     let mut evidence = Vec::new();
     let mut seen = Vec::new();
     if let Some(app) = site.app() {
+        if site.target.target.app_url.is_none()
+            && let Err(e) = site.page(&app).await
+            && let Some(skipped) = site.no_site(ID, &e)
+            && site.api().is_none()
+        {
+            return skipped;
+        }
         seen.push(look(site, "app", &app, &mut evidence).await);
     }
     if let Some(api) = site.api() {

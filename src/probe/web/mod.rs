@@ -258,6 +258,27 @@ impl Site<'_> {
         }
     }
 
+    /// The result to give instead of judging when the site's address was only guessed from the
+    /// domain (no `app_url`) and that name has no web address: many email domains have none.
+    pub fn no_site(&self, id: &str, e: &WebError) -> Option<ProbeResult> {
+        let missing = matches!(
+            e,
+            WebError::Name(crate::probe::net::NameError::NoSuchName(_) | crate::probe::net::NameError::NoAddress(_))
+        );
+        (missing && self.target.target.app_url.is_none()).then(|| {
+            result(
+                id,
+                Status::Skipped,
+                format!("There is no web site to check: {e}, and the target gives no app address."),
+                Vec::new(),
+                Some(
+                    "Add app_url = \"https://your-app.example\" under [target] if the app lives at another address."
+                        .into(),
+                ),
+            )
+        })
+    }
+
     /// The app page as a browser ends up on it: `app()` with its redirects followed.
     pub async fn app_page(&self) -> Option<Chain> {
         let app = self.app()?;
@@ -329,6 +350,10 @@ pub mod needs {
 
 /// `text` with its first letter in upper case.
 pub(crate) fn capital(text: &str) -> String {
+    // An address stays as it is written.
+    if text.starts_with("http://") || text.starts_with("https://") {
+        return text.to_string();
+    }
     let mut chars = text.chars();
     chars
         .next()

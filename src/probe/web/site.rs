@@ -184,6 +184,12 @@ pub(crate) async fn https_redirect(site: &Site<'_>) -> ProbeResult {
             origins.join(", ")
         ));
     }
+    if statuses.is_empty()
+        && let Some(Ending::Answer(Err(e))) = plain_chains.first().map(|c| &c.ending)
+        && let Some(skipped) = site.no_site(ID, e)
+    {
+        return skipped;
+    }
     let status = worst(statuses.iter().copied());
     let (status, summary, fix) = match status {
         Status::Pass => (
@@ -236,6 +242,11 @@ async fn app_page(site: &Site<'_>, id: &str) -> Result<(Chain, Page), ProbeResul
             Some("Add app_url = \"https://your-product.example\" under [target].".into()),
         ));
     };
+    if let Ending::Answer(Err(e)) = &chain.ending
+        && let Some(skipped) = site.no_site(id, e)
+    {
+        return Err(skipped);
+    }
     let Ending::Answer(Ok(page)) = &chain.ending else {
         let mut evidence: Vec<Evidence> = chain
             .lines()

@@ -265,6 +265,11 @@ pub(crate) async fn subdomains(site: &Site<'_>) -> ProbeResult {
     }
     let status = worst(statuses.iter().copied());
     let (status, summary, fix) = match status {
+        Status::Pass | Status::Skipped if existing.is_empty() => (
+            Status::Pass,
+            format!("None of the {looked} common subdomain names exists under {apex}, so none can be taken over."),
+            None,
+        ),
         Status::Pass | Status::Skipped => (
             Status::Pass,
             format!(

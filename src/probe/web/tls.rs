@@ -100,6 +100,17 @@ pub(crate) async fn certificate(site: &Site<'_>) -> ProbeResult {
             }
         }
     }
+    if statuses.is_empty() && site.target.target.app_url.is_none() && site.api().is_none() {
+        return result(
+            "tls.certificate",
+            Status::Skipped,
+            "There is no HTTPS site to check: none of the site's names answers HTTPS, and the target gives no app address.",
+            evidence,
+            Some(
+                "Add app_url = \"https://your-app.example\" under [target] if the app lives at another address.".into(),
+            ),
+        );
+    }
     let status = worst(statuses.iter().copied());
     let summary = match status {
         Status::Pass => format!("The certificates of {} are valid and trusted.", good.join(", ")),
@@ -190,6 +201,17 @@ pub(crate) async fn protocols(site: &Site<'_>) -> ProbeResult {
             no_13.push(name);
         }
     }
+    if statuses.is_empty() && site.target.target.app_url.is_none() && site.api().is_none() {
+        return result(
+            "tls.protocols",
+            Status::Skipped,
+            "There is no HTTPS site to check: none of the site's names answers HTTPS, and the target gives no app address.",
+            evidence,
+            Some(
+                "Add app_url = \"https://your-app.example\" under [target] if the app lives at another address.".into(),
+            ),
+        );
+    }
     let status = worst(statuses.iter().copied());
     let (summary, fix) = match status {
         Status::Fail => (
@@ -231,14 +253,35 @@ pub(crate) async fn protocols(site: &Site<'_>) -> ProbeResult {
 
 /// The TLS versions `host:port` accepts; `Err` when it could not be reached at all.
 async fn versions(site: &Site<'_>, host: &str, port: u16) -> Result<Versions, WebError> {
+    // The four versions are offered at once, each on its own connection, so a server that
+    // hangs costs one timeout, not four.
+    let modern = |version: &'static rustls::SupportedProtocolVersion| async move {
+        site.client.handshake(host, port, &[version]).await
+    };
+    let old = |version: Legacy| async move {
+        let deadline = site.client.timeout();
+        let sni = host.parse::<std::net::IpAddr>().is_err().then_some(host);
+        let attempt = async {
+            match site.client.connect(host, port).await {
+                Ok((mut stream, _)) => legacy::offer(&mut stream, sni, version, deadline).await,
+                Err(e) => Outcome::Failed(e.to_string()),
+            }
+        };
+        tokio::time::timeout(deadline, attempt)
+            .await
+            .unwrap_or_else(|_| Outcome::Failed(format!("no answer within {}", crate::probe::http::seconds(deadline))))
+    };
+    let (tls13, tls12, tls11, tls10) = tokio::join!(
+        modern(&rustls::version::TLS13),
+        modern(&rustls::version::TLS12),
+        old(Legacy::Tls11),
+        old(Legacy::Tls10)
+    );
     let mut v = Versions::default();
     let mut reached = false;
     let mut first_error = None;
-    for (label, version) in [
-        ("TLS 1.3", &rustls::version::TLS13),
-        ("TLS 1.2", &rustls::version::TLS12),
-    ] {
-        match site.client.handshake(host, port, &[version]).await {
+    for (label, outcome) in [("TLS 1.3", tls13), ("TLS 1.2", tls12)] {
+        match outcome {
             Ok(_) => {
                 reached = true;
                 v.accepted.push(label);
@@ -259,18 +302,19 @@ async fn versions(site: &Site<'_>, host: &str, port: u16) -> Result<Versions, We
     if !reached {
         return Err(first_error.unwrap_or(WebError::Connect("no answer".into())));
     }
-    for (label, version) in [("TLS 1.1", Legacy::Tls11), ("TLS 1.0", Legacy::Tls10)] {
-        let sni = host.parse::<std::net::IpAddr>().is_err().then_some(host);
-        let outcome = match site.client.connect(host, port).await {
-            Ok((mut stream, _)) => legacy::offer(&mut stream, sni, version, site.client.timeout()).await,
-            Err(e) => Outcome::Failed(e.to_string()),
-        };
+    for (label, outcome) in [("TLS 1.1", tls11), ("TLS 1.0", tls10)] {
         match outcome {
-            Outcome::Accepted { version, .. } => v.accepted.push(match version.as_str() {
-                "SSL 3.0" => "SSL 3.0",
-                "TLS 1.0" => "TLS 1.0",
-                _ => label,
-            }),
+            Outcome::Accepted { version, .. } => {
+                // A 1.1 hello answered with 1.0 says 1.0 is accepted (once).
+                let seen = match version.as_str() {
+                    "SSL 3.0" => "SSL 3.0",
+                    "TLS 1.0" => "TLS 1.0",
+                    _ => label,
+                };
+                if !v.accepted.contains(&seen) {
+                    v.accepted.push(seen);
+                }
+            }
             Outcome::Refused(why) => v.refused.push(format!("{label} refused ({why})")),
             Outcome::Closed => v.refused.push(format!("{label} refused (connection closed)")),
             Outcome::NotTls(what) => v.undecided.push(format!("{label}: the answer was not TLS ({what})")),
