@@ -346,6 +346,11 @@ async fn no_redirect_a_loop_or_another_host_fail() {
     assert_status(&r, Status::Fail);
     assert!(r.summary.contains("loop"), "{}", said(&r));
 
+    // A redirect to a new address every time, forever: stopped after ten.
+    let r = redirects(Pages::new().otherwise(Answer::redirect(301, "a/")), canonical()).await;
+    assert_status(&r, Status::Fail);
+    assert!(r.summary.contains("10 times"), "{}", said(&r));
+
     let r = redirects(
         Pages::new().otherwise(Answer::redirect(301, "https://elsewhere.example/")),
         canonical(),

@@ -137,6 +137,7 @@ impl Env {
 
     /// A run starts now: no check of it runs past [`RUN_BUDGET`] from now.
     fn begin_run(&self) {
+        self.pages.clear();
         let end = Instant::now() + RUN_BUDGET;
         let mut until = lock(&self.until);
         *until = Some(until.map_or(end, |u| u.max(end)));

@@ -6,8 +6,8 @@
 //! bytes of the head and of the body. It contacts only hosts in the target's [`Scope`], and counts
 //! the connections it makes.
 //!
-//! A request that carries a secret ([`WebClient::get_with`] with `secret`) is only sent over a
-//! connection whose certificate verified without a problem.
+//! It sends no secrets: the checks that need a test login (`edge.private_cache`) go through the
+//! API client, which verifies certificates and refuses a bad one.
 
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
@@ -50,8 +50,6 @@ pub enum WebError {
     /// The TLS handshake failed: `refused` when the server said no (an alert, e.g. to a
     /// protocol version it does not speak), otherwise the answer was not TLS or broke.
     Tls { why: String, refused: bool },
-    /// The certificate has a problem, so a request carrying a secret was not sent.
-    Untrusted(String),
     /// The connection broke or the answer was not valid HTTP.
     Broken(String),
 }
@@ -68,12 +66,6 @@ impl fmt::Display for WebError {
                 write!(f, "no complete answer within {}", crate::probe::http::seconds(*after))
             }
             WebError::Tls { why, .. } => write!(f, "TLS failed ({why})"),
-            WebError::Untrusted(why) => {
-                write!(
-                    f,
-                    "not sent: the certificate has a problem ({why}), and the request carried a login"
-                )
-            }
             WebError::Broken(why) => write!(f, "the answer could not be read ({why})"),
         }
     }
@@ -328,14 +320,13 @@ impl WebClient {
         Ok((stream, seen))
     }
 
-    /// `GET url`, nothing secret in it.
+    /// `GET url`.
     pub async fn get(&self, url: &Url) -> Result<Page, WebError> {
-        self.get_with(url, &[], false).await
+        self.get_with(url, &[]).await
     }
 
-    /// `GET url` with extra headers; with `secret`, only over a connection whose certificate
-    /// verified.
-    pub async fn get_with(&self, url: &Url, headers: &[(&str, &str)], secret: bool) -> Result<Page, WebError> {
+    /// `GET url` with extra headers (never a credential: see the module documentation).
+    pub async fn get_with(&self, url: &Url, headers: &[(&str, &str)]) -> Result<Page, WebError> {
         let host = url.host_str().unwrap_or_default().to_string();
         let Some(port) = url.port_or_known_default() else {
             return Err(WebError::NotAllowed(url.to_string()));
@@ -354,9 +345,6 @@ impl WebClient {
             let (tcp, addr) = self.connect(&host, port).await?;
             if url.scheme() == "https" {
                 let (stream, seen) = self.tls(tcp, addr, &host, rustls::DEFAULT_VERSIONS).await?;
-                if secret && let Some(problem) = seen.problems.first() {
-                    return Err(WebError::Untrusted(problem.to_string()));
-                }
                 let mut page = self.exchange(stream, request, url).await?;
                 page.tls = Some(seen);
                 Ok(page)

@@ -34,7 +34,7 @@ use client::{Page, WebClient, WebError};
 
 /// Redirects followed at most, from the first address to the last answer.
 pub const MAX_HOPS: usize = 10;
-/// How long a fetched page is reused by the other checks of a run.
+/// How long a fetched page is reused by the other checks of a run (and a new run forgets them).
 const PAGE_TTL: Duration = Duration::from_secs(20);
 
 /// One answer being fetched or fetched already, shared by whoever asks for its URL.
@@ -47,6 +47,11 @@ pub struct Pages {
 }
 
 impl Pages {
+    /// Forgets every answer: a new run (or a re-run after a fix) asks again.
+    pub fn clear(&self) {
+        self.kept.lock().unwrap_or_else(PoisonError::into_inner).clear();
+    }
+
     fn cell(&self, url: &Url) -> Fetched {
         let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
         kept.retain(|_, (at, _)| at.elapsed() < PAGE_TTL);
@@ -122,7 +127,7 @@ impl Chain {
             .collect();
         match &self.ending {
             Ending::Loop(url) => out.push(format!("back to {url}: a redirect loop")),
-            Ending::TooMany => out.push(format!("more than {MAX_HOPS} redirects: stopped")),
+            Ending::TooMany => out.push(format!("{MAX_HOPS} redirects without arriving: stopped")),
             Ending::Elsewhere(url) => out.push(format!("{url}: another host, not followed")),
             Ending::NoLocation(status) => out.push(format!("{status} without a Location to go to")),
             Ending::Answer(_) => {}
@@ -222,7 +227,7 @@ impl Site<'_> {
         let mut seen: Vec<String> = Vec::new();
         let mut url = start.clone();
         let ending = loop {
-            if hops.len() > MAX_HOPS {
+            if hops.len() >= MAX_HOPS {
                 break Ending::TooMany;
             }
             seen.push(url.to_string());

@@ -145,7 +145,11 @@ pub(crate) async fn https_redirect(site: &Site<'_>) -> ProbeResult {
             }
             Ending::TooMany => {
                 statuses.push(Status::Fail);
-                problems.push(format!("{} redirects more than {} times", chain.start, super::MAX_HOPS));
+                problems.push(format!(
+                    "{} redirects {} times without arriving anywhere",
+                    chain.start,
+                    super::MAX_HOPS
+                ));
             }
             Ending::Elsewhere(url) => {
                 statuses.push(Status::Fail);
