@@ -166,7 +166,8 @@ impl Site<'_> {
             return Some(crate::probe::dns::normalise(domain));
         }
         let host = self.app()?.host_str()?.to_string();
-        if host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[') {
+        // An address, or a one-label name such as `localhost`, has no apex and no `www`.
+        if host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[') || !host.contains('.') {
             return None;
         }
         Some(crate::probe::dns::organisational(&host))
@@ -176,7 +177,7 @@ impl Site<'_> {
     /// it is another (e.g. `app.acme.example`); just the app's host for an address.
     pub fn site_names(&self) -> Vec<String> {
         let mut names = Vec::new();
-        if let Some(apex) = self.apex() {
+        if let Some(apex) = self.apex().filter(|a| self.client.scope().allows(a)) {
             names.push(apex.clone());
             names.push(format!("www.{apex}"));
         }
@@ -363,4 +364,64 @@ pub(crate) fn capital(text: &str) -> String {
     chars
         .next()
         .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::ProbeCtx;
+    use crate::probe::net::Names;
+
+    fn names_of(lines: &str) -> (Vec<String>, Vec<(String, u16)>) {
+        let text = format!("[product]\nname = \"T\"\nvertical = \"b2b-service\"\n[target]\n{lines}\n");
+        let target = TargetFile::parse("t.toml", &text, &["b2b-service"]).unwrap();
+        let ctx = ProbeCtx::default();
+        let client = WebClient::new(
+            &ctx,
+            &target,
+            Arc::new(Names::new(&ctx, Err("no DNS in this test".into()))),
+        );
+        let pages = Pages::default();
+        let progress = Progress::silent("tls.certificate");
+        let site = Site {
+            target: &target,
+            client: &client,
+            pages: &pages,
+            progress: &progress,
+        };
+        (site.site_names(), site.tls_endpoints())
+    }
+
+    #[test]
+    fn the_names_worth_checking_come_from_the_target() {
+        let (names, tls) = names_of(
+            "domain = \"acme.example\"\napp_url = \"https://app.acme.example/\"\napi_base = \"https://api.acme.example:8443\"",
+        );
+        assert_eq!(names, ["acme.example", "www.acme.example", "app.acme.example"]);
+        assert_eq!(
+            tls,
+            [
+                ("acme.example".to_string(), 443),
+                ("www.acme.example".to_string(), 443),
+                ("app.acme.example".to_string(), 443),
+                ("api.acme.example".to_string(), 8443),
+            ]
+        );
+        // The apex of an app on a subdomain, without a domain given.
+        assert_eq!(
+            names_of("app_url = \"https://app.acme.example/\"").0,
+            ["acme.example", "www.acme.example", "app.acme.example"]
+        );
+        // An address or a one-label name has no apex and no www.
+        assert_eq!(
+            names_of("app_url = \"https://127.0.0.1:8443/\"").1,
+            [("127.0.0.1".to_string(), 8443)]
+        );
+        assert_eq!(names_of("app_url = \"https://localhost:8443/\"").0, ["localhost"]);
+        // A plain-HTTP app still has its HTTPS names checked on 443.
+        assert_eq!(
+            names_of("app_url = \"http://acme.example:8080/\"").1,
+            [("acme.example".to_string(), 443), ("www.acme.example".to_string(), 443)]
+        );
+    }
 }
