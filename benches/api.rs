@@ -21,7 +21,7 @@ fn main() {
         .build()
         .unwrap();
     rt.block_on(async {
-        let tokens = Tokens { a: Some(demo::TOKEN_A.into()), b: Some(demo::TOKEN_B.into()), low: Some(demo::TOKEN_LOW.into()) };
+        let tokens = Tokens { a: Some(demo::TOKEN_A.into()), b: Some(demo::TOKEN_B.into()), low: Some(demo::TOKEN_LOW.into()), ..Default::default() };
         let ctx = ProbeCtx { timeout: Duration::from_secs(5), ..ProbeCtx::default() };
         let options = ApiOptions::default();
         println!("API probe of the practice target (10 checks, active probing allowed, max 60 requests per burst)");

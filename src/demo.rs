@@ -301,6 +301,7 @@ pub fn target_file(server: &DemoServer) -> TargetFile {
             token_b_env: Some(TOKEN_B_ENV.to_string()),
             object_b: Some(OBJECT_B.to_string()),
             token_low_env: Some(TOKEN_LOW_ENV.to_string()),
+            ..Auth::default()
         },
         active: Active {
             allowed: true,

@@ -113,6 +113,38 @@ pub struct Auth {
     /// An object id owned by account B.
     pub object_b: Option<String>,
     pub token_low_env: Option<String>,
+    /// Account B is an ordinary user (not an admin): with no `token_low_env`, it is the
+    /// lower-role account the admin routes must refuse.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub low_is_b: bool,
+    /// Test accounts to sign in with through `[target.login]` (the wizard's accounts): emails
+    /// held in memory only, never saved (the passwords never reach the target at all).
+    #[serde(skip)]
+    pub sign_in: SignIn,
+}
+
+/// The emails of the test accounts the wizard signs in with; not part of the saved file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SignIn {
+    pub a: Option<String>,
+    pub b: Option<String>,
+}
+
+impl Auth {
+    /// Whether account A has a token source: a variable, or a sign-in.
+    pub fn has_a(&self) -> bool {
+        self.token_a_env.is_some() || self.sign_in.a.is_some()
+    }
+
+    /// Whether account B has a token source: a variable, or a sign-in.
+    pub fn has_b(&self) -> bool {
+        self.token_b_env.is_some() || self.sign_in.b.is_some()
+    }
+
+    /// Whether there is a lower-role account: its own variable, or account B as one.
+    pub fn has_low(&self) -> bool {
+        self.token_low_env.is_some() || (self.low_is_b && self.has_b())
+    }
 }
 
 /// Whether the user may test this target with more than a handful of requests.
@@ -138,7 +170,63 @@ fn default_max_requests() -> u32 {
     DEFAULT_MAX_REQUESTS
 }
 
-const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+/// The HTTP methods a route may name.
+pub const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+/// A message and a hint, for the target file (with `file:line`) and the wizard alike.
+pub type Problem = (String, String);
+
+/// Whether `method` is one of [`METHODS`] (upper case, as the file writes it).
+pub fn check_method(method: &str) -> Result<(), Problem> {
+    if METHODS.contains(&method) {
+        return Ok(());
+    }
+    Err((
+        format!("unknown HTTP method `{method}`"),
+        format!("use one of {}", METHODS.join(", ")),
+    ))
+}
+
+/// Whether `path` (of a route of kind `what`, e.g. "route", "webhook") starts with '/';
+/// `example` is a path to suggest.
+pub fn check_path(what: &str, path: &str, example: &str) -> Result<(), Problem> {
+    if path.starts_with('/') {
+        return Ok(());
+    }
+    Err((
+        format!("{what} path `{path}` does not start with '/'"),
+        format!("e.g. path = \"{example}\""),
+    ))
+}
+
+/// Reads a route as the wizard takes it, `METHOD /path` (the method may be left out for GET
+/// and written in any case), checked by the target file's rules.
+pub fn parse_route(text: &str) -> Result<Route, Problem> {
+    let text = text.trim();
+    let (method, path) = match text.split_once(char::is_whitespace) {
+        Some((m, p)) => (m.to_ascii_uppercase(), p.trim()),
+        None if text.starts_with('/') => ("GET".to_string(), text),
+        None => (text.to_ascii_uppercase(), ""),
+    };
+    check_method(&method)?;
+    if path.is_empty() {
+        return Err((
+            format!("`{text}` has no path"),
+            "write the method, a space and the path, e.g. GET /api/conversations/{id}".into(),
+        ));
+    }
+    check_path("route", path, "/api/conversations/{id}")?;
+    if path.contains(char::is_whitespace) {
+        return Err((
+            format!("route path `{path}` contains a space"),
+            "one route is a method and a path, e.g. GET /api/conversations/{id}; separate routes with commas".into(),
+        ));
+    }
+    Ok(Route {
+        method,
+        path: path.to_string(),
+    })
+}
 
 impl TargetFile {
     /// Reads and validates a target file. `verticals` are the known checklist ids.
@@ -238,70 +326,26 @@ impl TargetFile {
         }
         for (key, routes) in [("private_routes", &t.private_routes), ("admin_routes", &t.admin_routes)] {
             for (i, route) in routes.iter().enumerate() {
-                if !METHODS.contains(&route.method.as_str()) {
-                    return Err(err(
-                        &[Name("target"), Name(key), Index(i), Name("method")],
-                        format!("unknown HTTP method `{}`", route.method),
-                        format!("use one of {}", METHODS.join(", ")),
-                    ));
-                }
-                if !route.path.starts_with('/') {
-                    return Err(err(
-                        &[Name("target"), Name(key), Index(i), Name("path")],
-                        format!("route path `{}` does not start with '/'", route.path),
-                        "e.g. path = \"/api/conversations/{id}\"".into(),
-                    ));
-                }
+                check_method(&route.method)
+                    .map_err(|(m, h)| err(&[Name("target"), Name(key), Index(i), Name("method")], m, h))?;
+                check_path("route", &route.path, "/api/conversations/{id}")
+                    .map_err(|(m, h)| err(&[Name("target"), Name(key), Index(i), Name("path")], m, h))?;
             }
         }
-        if let Some(w) = &t.webhook
-            && !w.path.starts_with('/')
-        {
-            return Err(err(
-                &[Name("target"), Name("webhook"), Name("path")],
-                format!("webhook path `{}` does not start with '/'", w.path),
-                "e.g. path = \"/webhooks/stripe\"".into(),
-            ));
+        if let Some(w) = &t.webhook {
+            check_path("webhook", &w.path, "/webhooks/stripe")
+                .map_err(|(m, h)| err(&[Name("target"), Name("webhook"), Name("path")], m, h))?;
         }
-        if let Some(login) = &t.login
-            && !login.path.starts_with('/')
-        {
-            return Err(err(
-                &[Name("target"), Name("login"), Name("path")],
-                format!("login path `{}` does not start with '/'", login.path),
-                "e.g. path = \"/api/login\"".into(),
-            ));
+        if let Some(login) = &t.login {
+            check_path("login", &login.path, "/api/login")
+                .map_err(|(m, h)| err(&[Name("target"), Name("login"), Name("path")], m, h))?;
         }
         if let Some(chat) = &t.chat {
             let at = |k| [Name("target"), Name("chat"), Name(k)];
-            if !METHODS.contains(&chat.method.as_str()) {
-                return Err(err(
-                    &at("method"),
-                    format!("unknown HTTP method `{}`", chat.method),
-                    format!("use one of {}", METHODS.join(", ")),
-                ));
-            }
-            if !chat.path.starts_with('/') {
-                return Err(err(
-                    &at("path"),
-                    format!("chat path `{}` does not start with '/'", chat.path),
-                    "e.g. path = \"/api/chat\"".into(),
-                ));
-            }
-            if !chat.body.contains("{{prompt}}") {
-                return Err(err(
-                    &at("body"),
-                    "the chat body has no {{prompt}} placeholder".into(),
-                    "e.g. body = '{\"message\": \"{{prompt}}\"}'".into(),
-                ));
-            }
-            if !(chat.reply.is_empty() || chat.reply.starts_with('/')) {
-                return Err(err(
-                    &at("reply"),
-                    format!("`{}` is not a JSON pointer", chat.reply),
-                    "a JSON pointer starts with '/', e.g. reply = \"/reply\"".into(),
-                ));
-            }
+            check_method(&chat.method).map_err(|(m, h)| err(&at("method"), m, h))?;
+            check_path("chat", &chat.path, "/api/chat").map_err(|(m, h)| err(&at("path"), m, h))?;
+            check_chat_body(&chat.body).map_err(|(m, h)| err(&at("body"), m, h))?;
+            check_pointer(&chat.reply).map_err(|(m, h)| err(&at("reply"), m, h))?;
             if let Some(name) = &chat.canary_env {
                 check_env_name(name).map_err(|(m, h)| err(&at("canary_env"), m, h))?;
             }
@@ -316,7 +360,7 @@ impl TargetFile {
                 check_env_name(name).map_err(|(m, h)| err(&[Name("auth"), Name(key)], m, h))?;
             }
         }
-        if a.object_b.is_some() && (a.token_a_env.is_none() || a.token_b_env.is_none()) {
+        if a.object_b.is_some() && !(a.has_a() && a.has_b()) {
             return Err(err(
                 &[Name("auth"), Name("object_b")],
                 "object_b needs both token_a_env and token_b_env".into(),
@@ -373,6 +417,28 @@ impl TargetFile {
         }
         Ok(())
     }
+}
+
+/// Whether a chat body has the `{{prompt}}` placeholder.
+pub fn check_chat_body(body: &str) -> Result<(), Problem> {
+    if body.contains("{{prompt}}") {
+        return Ok(());
+    }
+    Err((
+        "the chat body has no {{prompt}} placeholder".into(),
+        "e.g. body = '{\"message\": \"{{prompt}}\"}'".into(),
+    ))
+}
+
+/// Whether `pointer` is empty (the whole answer) or a JSON pointer.
+pub fn check_pointer(pointer: &str) -> Result<(), Problem> {
+    if pointer.is_empty() || pointer.starts_with('/') {
+        return Ok(());
+    }
+    Err((
+        format!("`{pointer}` is not a JSON pointer"),
+        "a JSON pointer starts with '/', e.g. reply = \"/reply\"".into(),
+    ))
 }
 
 fn check_label(label: &str) -> Result<(), &'static str> {
@@ -439,7 +505,7 @@ fn check_origin(origin: &str) -> Result<(), String> {
 
 /// Checks an environment variable name, refusing anything that looks like a token value.
 /// The value itself is never echoed back: it may be a secret.
-fn check_env_name(name: &str) -> Result<(), (String, String)> {
+pub fn check_env_name(name: &str) -> Result<(), Problem> {
     // Some tokens are valid variable names too (`ghp_…`, `xoxb_…`): names are conventionally
     // upper case, so a long mix of lower case and digits, or a known token prefix, is refused.
     const TOKEN_PREFIXES: [&str; 10] = [

@@ -485,6 +485,7 @@ fn tokens() -> Tokens {
         a: Some(TOKEN_A.into()),
         b: Some(TOKEN_B.into()),
         low: Some(TOKEN_LOW.into()),
+        ..Default::default()
     }
 }
 
@@ -752,6 +753,7 @@ async fn a_missing_token_variable_is_an_error_naming_it() {
         a: Some(TOKEN_A.into()),
         b: None,
         low: None,
+        ..Default::default()
     };
     let result = run_one("api.object_authz", &target, &partial).await;
     assert_status(&result, Status::Error);
@@ -1371,6 +1373,7 @@ async fn four_character_tokens_are_scrubbed() {
         a: Some(TOKEN_A.into()),
         b: Some(TOKEN_B.into()),
         low: Some("q7Zk".into()),
+        ..Default::default()
     };
     let result = run_one("api.role_authz", &target(&server, false), &short).await;
     assert!(

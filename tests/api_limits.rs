@@ -222,6 +222,7 @@ fn tokens() -> Tokens {
         a: Some(TOKEN_A.into()),
         b: Some(TOKEN_B.into()),
         low: None,
+        ..Default::default()
     }
 }
 

@@ -67,6 +67,7 @@ fn tokens() -> launchready::probe::api::Tokens {
         a: Some(demo::TOKEN_A.into()),
         b: Some(demo::TOKEN_B.into()),
         low: Some(demo::TOKEN_LOW.into()),
+        ..Default::default()
     }
 }
 

@@ -13,6 +13,7 @@ fn tokens() -> Tokens {
         a: Some(demo::TOKEN_A.into()),
         b: Some(demo::TOKEN_B.into()),
         low: Some(demo::TOKEN_LOW.into()),
+        ..Default::default()
     }
 }
 

@@ -464,6 +464,7 @@ async fn a_second_assessment_in_one_session_probes_its_own_hosts() {
         a: Some(demo::TOKEN_A.into()),
         b: Some(demo::TOKEN_B.into()),
         low: Some(demo::TOKEN_LOW.into()),
+        ..Default::default()
     };
     let mut runner = Runner::new(
         ProbeCtx {

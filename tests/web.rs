@@ -671,6 +671,7 @@ async fn the_practice_target_shows_the_web_checks() {
         a: Some(demo::TOKEN_A.into()),
         b: Some(demo::TOKEN_B.into()),
         low: Some(demo::TOKEN_LOW.into()),
+        ..Default::default()
     };
     let ids = [
         "tls.certificate",

@@ -998,6 +998,7 @@ fn demo(global: &Global, catalog: Catalog, serve: bool, out: &mut impl Write) ->
         a: Some(demo::TOKEN_A.to_string()),
         b: Some(demo::TOKEN_B.to_string()),
         low: Some(demo::TOKEN_LOW.to_string()),
+        ..Default::default()
     };
     // The flawed target's CA and "port 80"; the good one's CA too, for a user who points the
     // wizard at it instead.

@@ -19,7 +19,8 @@ use futures_util::stream;
 use tokio::sync::{OnceCell, RwLock, mpsc};
 use tokio::task::AbortHandle;
 
-use super::api::{self, ApiOptions, Tokens};
+use super::api::signin::Passwords;
+use super::api::{self, ApiOptions, Tokens, Who};
 use super::dns::Dns;
 use super::email::{self, EmailOptions};
 use super::http::Http;
@@ -88,6 +89,10 @@ pub struct Env {
     /// Pages the web checks fetched a moment ago.
     pages: Pages,
     pub tokens: Tokens,
+    /// The passwords of the accounts the target signs in with (the wizard's), in memory only.
+    passwords: Passwords,
+    /// `tokens` with the sign-ins made, once per environment (again after a failed one).
+    signed: tokio::sync::Mutex<Option<Tokens>>,
     pub email: EmailOptions,
     pub api: ApiOptions,
     /// Taken for reading by checks that send ordinary requests, for writing by a sample or burst.
@@ -127,6 +132,8 @@ impl Env {
             pages: Pages::default(),
             dns,
             tokens,
+            passwords: Passwords::default(),
+            signed: tokio::sync::Mutex::new(None),
             email,
             api,
             traffic: RwLock::new(()),
@@ -135,8 +142,46 @@ impl Env {
         }
     }
 
+    /// Uses `passwords` to sign in the accounts the target names emails for.
+    #[must_use]
+    pub fn with_passwords(mut self, passwords: Passwords) -> Env {
+        self.passwords = passwords;
+        self
+    }
+
+    /// The tokens for the checks: the given ones, with the target's sign-ins made (once; a
+    /// failed sign-in is tried again at the next run).
+    pub async fn run_tokens(&self, target: &TargetFile) -> Tokens {
+        let sign_in = &target.auth.sign_in;
+        if sign_in.a.is_none() && sign_in.b.is_none() {
+            return self.tokens.clone();
+        }
+        let mut signed = self.signed.lock().await;
+        if let Some(tokens) = signed.as_ref() {
+            return tokens.clone();
+        }
+        let mut tokens = self.tokens.clone();
+        match &self.http {
+            Ok(http) => api::signin::sign_in_all(http, target, &self.passwords, &mut tokens).await,
+            Err(why) => {
+                let why = format!("the HTTP client could not be set up: {why}");
+                tokens.failed_a = sign_in.a.as_ref().map(|_| why.clone());
+                tokens.failed_b = sign_in.b.as_ref().map(|_| why);
+            }
+        }
+        *signed = Some(tokens.clone());
+        tokens
+    }
+
     /// A run starts now: no check of it runs past [`RUN_BUDGET`] from now.
     fn begin_run(&self) {
+        if let Ok(mut signed) = self.signed.try_lock()
+            && signed
+                .as_ref()
+                .is_some_and(|t| t.failed_a.is_some() || t.failed_b.is_some())
+        {
+            *signed = None;
+        }
         self.pages.clear();
         let end = Instant::now() + RUN_BUDGET;
         let mut until = lock(&self.until);
@@ -302,7 +347,8 @@ async fn dispatch(check: &'static Check, target: &TargetFile, env: &Env, progres
                     until: env.run_until(),
                     ..env.api.clone()
                 };
-                api::run(check, f, target, &env.tokens, http, &options, progress).await
+                let tokens = env.run_tokens(target).await;
+                api::run(check, f, target, &tokens, http, &options, progress).await
             }
             Err(why) => ProbeResult::new(
                 check.id,
@@ -365,6 +411,28 @@ impl Engine {
     }
 
     /// The target the engine was set up for.
+    /// Signs in the target's sign-in accounts now (the wizard does before it starts the checks),
+    /// keeping the tokens for the checks; for each account, whether it worked or why not.
+    pub fn sign_in(&self) -> impl std::future::Future<Output = Vec<(Who, Result<(), String>)>> + Send + 'static {
+        let env = self.env.clone();
+        let target = self.target.clone();
+        async move {
+            let tokens = env.run_tokens(&target).await;
+            let sign_in = &target.auth.sign_in;
+            [(Who::A, &sign_in.a), (Who::B, &sign_in.b)]
+                .into_iter()
+                .filter(|(_, email)| email.is_some())
+                .map(|(who, _)| {
+                    let outcome = match (tokens.get(who), tokens.sign_in_failure(who)) {
+                        (Some(_), _) => Ok(()),
+                        (None, why) => Err(why.unwrap_or("no token came back").to_string()),
+                    };
+                    (who, outcome)
+                })
+                .collect()
+        }
+    }
+
     pub fn target(&self) -> &TargetFile {
         &self.target
     }

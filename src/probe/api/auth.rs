@@ -13,7 +13,7 @@ use super::request::{
     Judged, NO_SUCH_ID, NOT_FOUND, Run, Sent, carries_data, encode, fill, is_read, judge_private, missing_words,
     need_token, plural, resolve_missing, route_name, unix_now,
 };
-use super::{skipped, title};
+use super::{Who, skipped, title};
 use crate::target::Route;
 
 /// Routes of one kind tried at most, so a long list cannot turn a check into a flood.
@@ -327,21 +327,11 @@ pub(crate) async fn object_authz(run: &Run<'_>) -> ProbeResult {
             "Create two test accounts, note the id of something account B owns, and set object_b, token_a_env and token_b_env under [auth].",
         );
     };
-    let a = match need_token(
-        run.id,
-        auth.token_a_env.as_deref(),
-        run.tokens.a.as_deref(),
-        "account A",
-    ) {
+    let a = match need_token(run, Who::A) {
         Ok(token) => token,
         Err(result) => return *result,
     };
-    let b = match need_token(
-        run.id,
-        auth.token_b_env.as_deref(),
-        run.tokens.b.as_deref(),
-        "account B",
-    ) {
+    let b = match need_token(run, Who::B) {
         Ok(token) => token,
         Err(result) => return *result,
     };
@@ -524,12 +514,7 @@ pub(crate) async fn role_authz(run: &Run<'_>) -> ProbeResult {
         );
     }
     let auth = &run.file.auth;
-    let low = match need_token(
-        run.id,
-        auth.token_low_env.as_deref(),
-        run.tokens.low.as_deref(),
-        "a lower-role user",
-    ) {
+    let low = match need_token(run, Who::Low) {
         Ok(token) => token,
         Err(result) => return *result,
     };

@@ -7,7 +7,7 @@ use super::super::web::edge_data;
 use super::super::web::headers::{self, Cacheability};
 use super::super::{ProbeResult, Status};
 use super::request::{Run, fill, is_read, need_token, plural, route_name};
-use super::title;
+use super::{Who, title};
 use crate::target::Route;
 
 /// Routes asked at most.
@@ -61,13 +61,9 @@ pub(crate) async fn private_cache(run: &Run<'_>) -> ProbeResult {
         .collect();
     // A route with {id} is asked for account B's own object with B's token; others with A's
     // (or B's) token.
-    let a = run.tokens.a.as_deref().or(run.tokens.b.as_deref());
-    let token = match need_token(
-        run.id,
-        auth.token_a_env.as_deref().or(auth.token_b_env.as_deref()),
-        a,
-        "account A",
-    ) {
+    // Account A's token, or B's when the target names no way to get A's.
+    let who = if auth.has_a() || !auth.has_b() { Who::A } else { Who::B };
+    let token = match need_token(run, who) {
         Ok(token) => token,
         Err(result) => return *result,
     };

@@ -231,9 +231,11 @@ pub(crate) async fn rate_limit(run: &Run<'_>) -> ProbeResult {
     }
     let login = t.login.as_ref().and_then(|l| {
         let url = run.url(&l.path)?;
-        let body = l.body.clone().unwrap_or_else(|| {
-            r#"{"email": "launchready-probe@example.invalid", "password": "not-the-password"}"#.to_string()
-        });
+        let body = super::signin::login_body(
+            l.body.as_deref(),
+            "launchready-probe@example.invalid",
+            "not-the-password",
+        );
         Some(Call::new("POST", url).json(body))
     });
     // The seeds ask for limits per IP address and per user: a public chat route gets a burst

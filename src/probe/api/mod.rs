@@ -34,6 +34,7 @@ pub(crate) mod leakage;
 pub(crate) mod limits;
 pub mod needs;
 mod request;
+pub mod signin;
 pub(crate) mod webhook;
 
 pub use request::Run;
@@ -45,6 +46,40 @@ pub struct Tokens {
     pub a: Option<String>,
     pub b: Option<String>,
     pub low: Option<String>,
+    /// Why signing in as A or B gave no token (a short reason, with no password in it).
+    pub failed_a: Option<String>,
+    pub failed_b: Option<String>,
+    /// The passwords signed in with: never sent anywhere else, scrubbed from results all the same.
+    pub hidden: Vec<String>,
+}
+
+/// A test account of the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    A,
+    B,
+    /// The lower-role user the admin routes must refuse.
+    Low,
+}
+
+impl Who {
+    /// How the account is named in findings.
+    pub fn name(self) -> &'static str {
+        match self {
+            Who::A => "account A",
+            Who::B => "account B",
+            Who::Low => "a lower-role user",
+        }
+    }
+
+    /// The `[auth]` key naming the account's token variable.
+    pub fn key(self) -> &'static str {
+        match self {
+            Who::A => "token_a_env",
+            Who::B => "token_b_env",
+            Who::Low => "token_low_env",
+        }
+    }
 }
 
 impl fmt::Debug for Tokens {
@@ -54,6 +89,9 @@ impl fmt::Debug for Tokens {
             .field("a", &show(&self.a))
             .field("b", &show(&self.b))
             .field("low", &show(&self.low))
+            .field("failed_a", &self.failed_a)
+            .field("failed_b", &self.failed_b)
+            .field("hidden", &format_args!("{} hidden", self.hidden.len()))
             .finish()
     }
 }
@@ -72,15 +110,63 @@ impl Tokens {
                 .map(|v| v.trim().to_string())
                 .filter(|v| !v.is_empty())
         };
+        let b = read(&auth.token_b_env);
+        let low =
+            read(&auth.token_low_env).or_else(|| b.clone().filter(|_| auth.low_is_b && auth.token_low_env.is_none()));
         Tokens {
             a: read(&auth.token_a_env),
-            b: read(&auth.token_b_env),
-            low: read(&auth.token_low_env),
+            b,
+            low,
+            failed_a: None,
+            failed_b: None,
+            hidden: Vec::new(),
+        }
+    }
+
+    /// The token of `who`, when there is one.
+    pub fn get(&self, who: Who) -> Option<&str> {
+        match who {
+            Who::A => self.a.as_deref(),
+            Who::B => self.b.as_deref(),
+            Who::Low => self.low.as_deref(),
+        }
+    }
+
+    /// Why signing in as `who` gave no token, when it was tried and failed.
+    pub fn sign_in_failure(&self, who: Who) -> Option<&str> {
+        match who {
+            Who::A => self.failed_a.as_deref(),
+            Who::B => self.failed_b.as_deref(),
+            Who::Low => None,
+        }
+    }
+
+    /// Takes the outcome of signing in as `who`: the token where it worked (a token from a
+    /// variable stays), the reason where not. Account B's token is also the lower-role one when
+    /// the target says B is an ordinary user and names no other.
+    pub fn signed_in(&mut self, who: Who, outcome: Result<String, String>, auth: &Auth) {
+        match (who, outcome) {
+            (Who::A, Ok(token)) => {
+                self.a.get_or_insert(token);
+            }
+            (Who::B, Ok(token)) => {
+                if auth.low_is_b && auth.token_low_env.is_none() && self.low.is_none() {
+                    self.low = Some(token.clone());
+                }
+                self.b.get_or_insert(token);
+            }
+            (Who::A, Err(why)) => self.failed_a = Some(why),
+            (Who::B, Err(why)) => self.failed_b = Some(why),
+            (Who::Low, _) => {}
         }
     }
 
     fn values(&self) -> impl Iterator<Item = &str> {
-        [&self.a, &self.b, &self.low].into_iter().flatten().map(String::as_str)
+        [&self.a, &self.b, &self.low]
+            .into_iter()
+            .flatten()
+            .chain(&self.hidden)
+            .map(String::as_str)
     }
 }
 
@@ -257,6 +343,7 @@ mod tests {
             token_b_env: Some("B".into()),
             object_b: None,
             token_low_env: Some("UNSET".into()),
+            ..Default::default()
         };
         let tokens = Tokens::from_lookup(&auth, |name| match name {
             "A" => Some("  demo-token-account-a\n".into()),
@@ -297,6 +384,7 @@ mod tests {
             a: Some("secret-token-value-1".into()),
             b: None,
             low: Some("abc".into()),
+            ..Default::default()
         };
         let result = ProbeResult::new("api.cors", Status::Fail, "t", "echoed secret-token-value-1 back")
             .evidence("secret-token-value-1", "x secret-token-value-1 y")

@@ -21,8 +21,8 @@ pub fn object_authz(t: &TargetFile) -> bool {
     let auth = &t.auth;
     base(t)
         && auth.object_b.is_some()
-        && auth.token_a_env.is_some()
-        && auth.token_b_env.is_some()
+        && auth.has_a()
+        && auth.has_b()
         && t.target.private_routes.iter().any(|r| is_read(&r.method))
 }
 
@@ -47,5 +47,5 @@ pub fn webhook(t: &TargetFile) -> bool {
 }
 
 pub fn role_authz(t: &TargetFile) -> bool {
-    base(t) && t.auth.token_low_env.is_some() && t.target.admin_routes.iter().any(|r| is_read(&r.method))
+    base(t) && t.auth.has_low() && t.target.admin_routes.iter().any(|r| is_read(&r.method))
 }

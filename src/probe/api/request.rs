@@ -10,7 +10,7 @@ use url::Url;
 use super::super::engine::Progress;
 use super::super::http::{Call, Http, HttpError, Reply, exchange, redact_keys, seconds};
 use super::super::{ProbeResult, Status, shorten};
-use super::{ApiOptions, Tokens, skipped, title};
+use super::{ApiOptions, Tokens, Who, skipped, title};
 use crate::target::{Route, TargetFile};
 
 /// An id no real object has: write routes are only ever tried on it.
@@ -294,18 +294,47 @@ impl<'a> Run<'a> {
 
 /// The token the check needs: `Err` is the result to return when the target does not name
 /// its variable (skipped) or the variable is not set (error).
-pub(super) fn need_token<'t>(
-    id: &str,
-    env: Option<&'t str>,
-    value: Option<&'t str>,
-    whose: &str,
-) -> Result<&'t str, Box<ProbeResult>> {
-    let key = match whose {
-        "account A" => "token_a_env",
-        "account B" => "token_b_env",
-        _ => "token_low_env",
+/// The token of `who` for this run, or the result to give when there is none: `skipped` when
+/// the target names no way to get one, `error` when the named variable is unset or the sign-in
+/// failed.
+pub(super) fn need_token<'t>(run: &Run<'t>, who: Who) -> Result<&'t str, Box<ProbeResult>> {
+    let id = run.id;
+    let auth = &run.file.auth;
+    if let Some(token) = run.tokens.get(who) {
+        return Ok(token);
+    }
+    // The lower-role account may be account B (`low_is_b`): its source is B's.
+    let source = if who == Who::Low && auth.token_low_env.is_none() && auth.low_is_b {
+        Who::B
+    } else {
+        who
     };
+    let (env, email) = match source {
+        Who::A => (auth.token_a_env.as_deref(), auth.sign_in.a.as_deref()),
+        Who::B => (auth.token_b_env.as_deref(), auth.sign_in.b.as_deref()),
+        Who::Low => (auth.token_low_env.as_deref(), None),
+    };
+    let whose = who.name();
+    let failure =
+        |summary: String, fix: String| Box::new(ProbeResult::new(id, Status::Error, title(id), summary).fix(fix));
+    if email.is_some() {
+        let why = run
+            .tokens
+            .sign_in_failure(source)
+            .unwrap_or("no sign-in was made for this run");
+        return Err(failure(
+            format!(
+                "Signing in as {} through the sign-in route gave no token ({why}), so this could not be tested.",
+                source.name()
+            ),
+            format!(
+                "Check the test email and password of {} and the sign-in route, then run the check again.",
+                source.name()
+            ),
+        ));
+    }
     let Some(env) = env else {
+        let key = who.key();
         return Err(Box::new(skipped(
             id,
             &format!("The target file names no test token for {whose}, so this was not tried."),
@@ -314,21 +343,10 @@ pub(super) fn need_token<'t>(
             ),
         )));
     };
-    value.ok_or_else(|| {
-        Box::new(
-            ProbeResult::new(
-                id,
-                Status::Error,
-                title(id),
-                format!(
-                    "The environment variable {env} (the token for {whose}) is not set, so this could not be tested."
-                ),
-            )
-            .fix(format!(
-                "Set {env} to a valid token for {whose} in the shell that runs launchready, then run the check again."
-            )),
-        )
-    })
+    Err(failure(
+        format!("The environment variable {env} (the token for {whose}) is not set, so this could not be tested."),
+        format!("Set {env} to a valid token for {whose} in the shell that runs launchready, then run the check again."),
+    ))
 }
 
 pub(crate) fn is_read(method: &str) -> bool {
