@@ -225,6 +225,9 @@ pub struct Item {
     pub fix: String,
     pub question: Option<Question>,
     pub emphasis: Option<String>,
+    /// The vertical's thresholds this item is judged by (ids of [`Checklist::thresholds`]):
+    /// the question shows them, so "yes" means a number was met.
+    pub thresholds: Vec<String>,
     pub source: Vec<String>,
     /// The timeline phase a failure of this item is scheduled in.
     pub phase: String,
@@ -279,6 +282,55 @@ impl Threshold {
             ThresholdValue::Text(t) => Some(t),
             ThresholdValue::Number(_) => None,
         }
+    }
+
+    /// The value in plain words with its unit and scope: "500 ms", "5 minutes", "10 per IP
+    /// every 10 minutes", "30 per user per minute", "5%", "quarantine".
+    pub fn amount(&self) -> String {
+        let number = |n: f64| {
+            let text = format!("{n:.3}");
+            text.trim_end_matches('0').trim_end_matches('.').to_string()
+        };
+        let n = match &self.value {
+            ThresholdValue::Text(word) => return word.clone(),
+            ThresholdValue::Number(n) => *n,
+        };
+        let plural = |one: &str, many: &str| {
+            if (n - 1.0).abs() < f64::EPSILON {
+                format!("1 {one}")
+            } else {
+                format!("{} {many}", number(n))
+            }
+        };
+        let mut text = match self.unit {
+            Unit::Ms => format!("{} ms", number(n)),
+            Unit::S => format!("{} s", number(n)),
+            Unit::Minutes => plural("minute", "minutes"),
+            Unit::Hours => plural("hour", "hours"),
+            Unit::Days => plural("day", "days"),
+            Unit::Count | Unit::Policy => number(n),
+            Unit::Ratio => format!("{}%", number(n * 100.0)),
+            Unit::Percent => format!("{}%", number(n)),
+        };
+        if let Some(per) = &self.per {
+            let who = match per.as_str() {
+                "ip" => "IP address",
+                "address" => "email address",
+                other => other,
+            };
+            text = format!("{text} per {who}");
+        }
+        if let Some(window) = self.window_minutes {
+            let scope = match window {
+                w if (w - 1.0).abs() < f64::EPSILON => "per minute".to_string(),
+                w if (w - 60.0).abs() < f64::EPSILON => "per hour".to_string(),
+                w if (w - 1440.0).abs() < f64::EPSILON => "per day".to_string(),
+                w if w > 60.0 && (w % 60.0).abs() < f64::EPSILON => format!("every {} hours", number(w / 60.0)),
+                w => format!("every {} minutes", number(w)),
+            };
+            text = format!("{text} {scope}");
+        }
+        text
     }
 
     /// The value in milliseconds, for time units.
@@ -373,6 +425,9 @@ pub struct Checklist {
     pub summary: String,
     pub pause_rule: Option<String>,
     pub escalation: Option<String>,
+    /// A failed item in any of these areas calls for the escalation (b2b: "any one of these
+    /// places").
+    pub escalate_areas: Vec<Area>,
     pub ready: Vec<Ready>,
     pub thresholds: Vec<Threshold>,
     pub items: Vec<Item>,
@@ -526,6 +581,8 @@ struct RawVertical {
     pause_rule: Option<String>,
     escalation: Option<String>,
     #[serde(default)]
+    escalate_areas: Vec<Area>,
+    #[serde(default)]
     ready: Vec<Spanned<Ready>>,
     #[serde(default)]
     threshold: Vec<Spanned<RawThreshold>>,
@@ -559,6 +616,7 @@ struct RawItem {
     fix: Option<String>,
     question: Option<Question>,
     emphasis: Option<String>,
+    thresholds: Option<Vec<Spanned<String>>>,
     source: Option<Vec<String>>,
     phase: Option<Spanned<String>>,
     deliverable: Option<Spanned<String>>,
@@ -763,6 +821,7 @@ fn merge(base: &RawItem, over: &RawItem) -> RawItem {
         fix: over.fix.clone().or_else(|| base.fix.clone()),
         question: over.question.clone().or_else(|| base.question.clone()),
         emphasis: over.emphasis.clone().or_else(|| base.emphasis.clone()),
+        thresholds: over.thresholds.clone().or_else(|| base.thresholds.clone()),
         source: over.source.clone().or_else(|| base.source.clone()),
         phase: over.phase.clone().or_else(|| base.phase.clone()),
         deliverable: over.deliverable.clone().or_else(|| base.deliverable.clone()),
@@ -864,7 +923,7 @@ fn resolve(common: &Common, file: &str, text: &str) -> Result<Checklist, InputEr
             over.clone()
         };
         ctx.item_checks(over)?;
-        items.push(finish_item(&ctx, merged, &phases, &deliverables)?);
+        items.push(finish_item(&ctx, merged, &phases, &deliverables, &thresholds)?);
     }
 
     let item_ids: HashSet<&str> = items.iter().map(|i| i.id.as_str()).collect();
@@ -918,6 +977,7 @@ fn resolve(common: &Common, file: &str, text: &str) -> Result<Checklist, InputEr
         summary: raw.summary,
         pause_rule: raw.pause_rule,
         escalation: raw.escalation,
+        escalate_areas: raw.escalate_areas,
         ready: raw.ready.into_iter().map(Spanned::into_inner).collect(),
         thresholds,
         items,
@@ -949,8 +1009,18 @@ fn finish_item(
     raw: RawItem,
     phases: &[Phase],
     deliverables: &[Deliverable],
+    thresholds: &[Threshold],
 ) -> Result<Item, InputError> {
     let id = raw.id.get_ref().clone();
+    for t in raw.thresholds.iter().flatten() {
+        if !thresholds.iter().any(|known| &known.id == t.get_ref()) {
+            return Err(ctx.err(
+                t.span(),
+                format!("item `{id}` refers to unknown threshold `{}`", t.get_ref()),
+                unknown_hint(t.get_ref(), thresholds.iter().map(|k| k.id.as_str()), "thresholds"),
+            ));
+        }
+    }
     let missing = missing_keys(&raw);
     if !missing.is_empty() {
         return Err(ctx.err(
@@ -1025,6 +1095,12 @@ fn finish_item(
         fix: raw.fix.unwrap_or_default(),
         question: raw.question,
         emphasis: raw.emphasis,
+        thresholds: raw
+            .thresholds
+            .unwrap_or_default()
+            .into_iter()
+            .map(Spanned::into_inner)
+            .collect(),
         source: raw.source.unwrap_or_default(),
         phase,
         deliverable,

@@ -228,7 +228,24 @@ pub fn parse_route(text: &str) -> Result<Route, Problem> {
     })
 }
 
+/// The head of a target file the wizard saves.
+const SAVED_HEAD: &str = "\
+# launchready target file, saved by the wizard. Check the product again with:
+#     launchready scan --target THIS-FILE.toml      (or launchready --target THIS-FILE.toml)
+# It holds no token and no password. Test accounts the wizard signed in by email are not
+# saved: for scan and CI, put their tokens in environment variables and name them in [auth]
+# (token_a_env, token_b_env).
+
+";
+
 impl TargetFile {
+    /// The file as the wizard saves it: a comment saying how to use it, then the TOML. Never a
+    /// token, a password or a sign-in email (the types hold none, or skip them).
+    pub fn to_toml(&self) -> Result<String, String> {
+        let body = toml::to_string(self).map_err(|e| format!("cannot write the target as TOML: {e}"))?;
+        Ok(format!("{SAVED_HEAD}{body}"))
+    }
+
     /// Reads and validates a target file. `verticals` are the known checklist ids.
     pub fn load(path: &Path, verticals: &[&str]) -> Result<TargetFile, InputError> {
         let text = crate::fsio::read_text(path)?;

@@ -123,8 +123,9 @@ fn the_wizard_runs_in_a_real_terminal_from_start_to_export() {
     tmux.text("Acme Chat");
     tmux.keys(&["Tab", "Tab"]);
     tmux.text("acme.example");
-    // From the domain field (the third) to the continue button after the consent toggle.
-    for _ in 0..8 {
+    // From the domain field (the third) to the continue button after the consent toggle and
+    // the link to the API page.
+    for _ in 0..9 {
         tmux.keys(&["Tab"]);
     }
     tmux.keys(&["Enter"]);
@@ -161,7 +162,7 @@ fn the_wizard_runs_in_a_real_terminal_from_start_to_export() {
     });
 
     // Export to a folder typed into the form.
-    tmux.keys(&["x", "Tab", "Tab", "Tab", "Tab", "BSpace"]);
+    tmux.keys(&["x", "Tab", "Tab", "Tab", "Tab", "Tab", "BSpace"]);
     tmux.text(&out.path().display().to_string());
     tmux.keys(&["Tab", "Enter"]);
     tmux.wait("the exported files", |_| {
@@ -222,7 +223,7 @@ fn the_demo_finds_real_problems_and_never_shows_a_token() {
         saved(data.path()).is_some_and(|a| a.answers.len() == 3)
     });
     // Then the scorecard and export.
-    tmux.keys(&["v", "x", "Tab", "Tab", "Tab", "Tab", "BSpace"]);
+    tmux.keys(&["v", "x", "Tab", "Tab", "Tab", "Tab", "Tab", "BSpace"]);
     tmux.text(&out.path().display().to_string());
     tmux.keys(&["Tab", "Enter"]);
     tmux.wait("the exported files", |_| {
@@ -285,4 +286,150 @@ fn sigterm_and_panic_free_exit_restore_the_terminal() {
     let screen = tmux.screen();
     // Back on the normal screen: the wizard's frame is gone.
     assert!(!screen.contains("New assessment"), "{screen}");
+}
+
+/// A founder describes their API only in the wizard (routes, the sign-in route, two test
+/// accounts by email and password) against the practice API on loopback: the account checks
+/// run on the tokens the sign-in returned, and no password or token reaches the screen, the
+/// saved assessment, the saved target file or any report.
+#[test]
+fn a_product_described_in_the_wizard_signs_in_and_leaks_nothing() {
+    use launchready::demo::{self, ACCOUNTS, Flavour, TOKEN_A, TOKEN_B, TOKEN_LOW};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt.block_on(demo::start(Flavour::Flawed)).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let command = format!(
+        "env NO_COLOR=1 LAUNCHREADY_DATA_DIR={} {} --timeout 5",
+        data.path().display(),
+        env!("CARGO_BIN_EXE_launchready")
+    );
+    let tmux = Tmux::start(&command);
+    tmux.wait("the start screen", |t| t.screen().contains("New assessment"));
+    tmux.keys(&["Enter"]);
+    tmux.wait("the vertical list", |t| t.screen().contains("B2B service"));
+    tmux.keys(&["Enter"]);
+    tmux.text("Acme Chat");
+    for _ in 0..4 {
+        tmux.keys(&["Tab"]);
+    }
+    tmux.text(&server.base_url());
+    // From the API address (the fifth field) to Continue: four fields, the consent toggle,
+    // the link to the API page.
+    for _ in 0..7 {
+        tmux.keys(&["Tab"]);
+    }
+    tmux.keys(&["Enter"]);
+    tmux.wait("the API page", |t| t.screen().contains("Password of A"));
+    for value in [
+        "GET /api/conversations/{id}, POST /api/chat",
+        "GET /admin/config",
+        "/webhooks/stripe",
+        "/api/chat",
+        "",
+        "/reply",
+        "/api/login",
+        ACCOUNTS[0].email,
+        ACCOUNTS[0].password,
+        ACCOUNTS[1].email,
+        ACCOUNTS[1].password,
+        demo::OBJECT_B,
+    ] {
+        if !value.is_empty() {
+            tmux.text(value);
+        }
+        tmux.keys(&["Tab"]);
+    }
+    tmux.wait("the passwords as dots", |t| {
+        let s = t.screen();
+        s.contains("Password of B") && s.contains("•••••") && !s.contains(ACCOUNTS[1].password)
+    });
+    tmux.keys(&["Enter"]);
+    let ids = [
+        "api.auth_required",
+        "api.object_authz",
+        "api.role_authz",
+        "api.webhook_signature",
+    ];
+    tmux.wait("the account checks' verdicts", |_| {
+        saved(data.path()).is_some_and(|a| ids.iter().all(|id| a.probes.contains_key(*id)))
+    });
+    let after_sign_in = tmux.screen();
+    let assessment = saved(data.path()).unwrap();
+    for id in ids {
+        let r = &assessment.probes[id];
+        assert_eq!(r.status, launchready::probe::Status::Fail, "{id}: {}", r.summary);
+    }
+    // Scorecard, export: the four report formats and the target file.
+    tmux.keys(&[
+        "Enter", "v", "x", "Tab", "Tab", "Tab", "Space", "Tab", "Space", "Tab", "BSpace",
+    ]);
+    tmux.text(&out.path().display().to_string());
+    tmux.keys(&["Tab", "Enter"]);
+    tmux.wait("the exported files", |_| {
+        ["md", "json", "sarif", "pdf", "toml"]
+            .iter()
+            .all(|ext| !files_with(out.path(), ext).is_empty())
+    });
+    let mut texts = vec![("screen after the sign-in".to_string(), after_sign_in)];
+    let mut folders = vec![data.path().to_path_buf(), out.path().to_path_buf()];
+    while let Some(dir) = folders.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+                continue;
+            }
+            let text = if path.extension().is_some_and(|e| e == "pdf") {
+                let pdf = Command::new("pdftotext").arg(&path).arg("-").output().unwrap();
+                String::from_utf8_lossy(&pdf.stdout).into_owned()
+            } else {
+                String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned()
+            };
+            texts.push((path.display().to_string(), text));
+        }
+    }
+    assert!(texts.len() >= 7, "the assessment, five exported files and the screen");
+    let target = std::fs::read_to_string(&files_with(out.path(), "toml")[0]).unwrap();
+    assert!(
+        target.contains("/admin/config") && target.contains("/api/login"),
+        "{target}"
+    );
+    for (what, text) in &texts {
+        for secret in [ACCOUNTS[0].password, ACCOUNTS[1].password, TOKEN_A, TOKEN_B, TOKEN_LOW] {
+            assert!(!text.contains(secret), "{secret} is in {what}");
+        }
+    }
+    tmux.keys(&["q", "y"]);
+    drop(server);
+}
+
+/// `launchready --target T.toml` opens the wizard with the file's product filled in.
+#[test]
+fn a_target_file_opens_the_wizard_prefilled() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("acme.toml");
+    std::fs::write(
+        &file,
+        "[product]\nname = \"Acme Chat\"\nvertical = \"ecommerce\"\n\n[target]\napi_base = \"http://127.0.0.1:9\"\n\
+         admin_routes = [{ method = \"GET\", path = \"/admin/config\" }]\n",
+    )
+    .unwrap();
+    let command = format!(
+        "env NO_COLOR=1 LAUNCHREADY_DATA_DIR={} {} --target {}",
+        dir.path().join("data").display(),
+        env!("CARGO_BIN_EXE_launchready"),
+        file.display()
+    );
+    let tmux = Tmux::start(&command);
+    tmux.wait("the filled-in form", |t| {
+        let s = t.screen();
+        s.contains("Acme Chat") && s.contains("http://127.0.0.1:9") && s.contains("Continue")
+    });
+    // The routes are on the API page.
+    tmux.keys(&["Up", "Enter"]);
+    tmux.wait("the API page with the file's route", |t| {
+        t.screen().contains("GET /admin/config")
+    });
+    tmux.keys(&["C-c"]);
 }

@@ -94,7 +94,7 @@ async fn finish_export(app: &mut App, runner: &mut Runner) {
 
 /// Tabs to the continue button of the form and presses it.
 fn submit(app: &mut App, runner: &mut Runner) {
-    while app.product.focus != app.product.fields.len() + 1 {
+    while app.product.focus != app.product.button() {
         press(app, runner, &[KeyCode::Tab]);
     }
     press(app, runner, &[KeyCode::Enter]);
@@ -142,11 +142,7 @@ async fn a_whole_assessment_from_start_to_export() {
 
     // Continue: the assessment is created and saved at once.
     press(&mut app, &mut runner, &[KeyCode::BackTab; 4]);
-    assert_eq!(
-        app.product.focus,
-        app.product.fields.len() + 1,
-        "on the continue button"
-    );
+    assert_eq!(app.product.focus, app.product.button(), "on the continue button");
     press(&mut app, &mut runner, &[KeyCode::Enter]);
     assert_eq!(app.screen, Screen::Probes);
     let path = app.path.clone().unwrap();
@@ -167,7 +163,8 @@ async fn a_whole_assessment_from_start_to_export() {
     // Export Markdown, PDF and JSON (the defaults) to a folder typed in the form.
     press(&mut app, &mut runner, &[KeyCode::Char('x')]);
     assert_eq!(app.screen, Screen::Export);
-    press(&mut app, &mut runner, &[KeyCode::Tab; 4]);
+    press(&mut app, &mut runner, &[KeyCode::Tab; 5]);
+    assert_eq!(app.export.focus, launchready::tui::app::EXPORT_FOLDER);
     for _ in 0..app.export.folder.len() {
         press(&mut app, &mut runner, &[KeyCode::Backspace]);
     }
@@ -552,7 +549,13 @@ async fn exporting_into_the_data_folder_keeps_the_assessment() {
     press(
         &mut app,
         &mut runner,
-        &[KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Backspace],
+        &[
+            KeyCode::Tab,
+            KeyCode::Tab,
+            KeyCode::Tab,
+            KeyCode::Tab,
+            KeyCode::Backspace,
+        ],
     );
     press(&mut app, &mut runner, &typed(&folder));
     press(&mut app, &mut runner, &[KeyCode::Tab, KeyCode::Enter]);
@@ -593,4 +596,264 @@ async fn results_of_an_assessment_left_behind_are_dropped() {
     assert!(app.probes.states.is_empty());
     let saved = Assessment::load(&first).unwrap();
     assert!(!saved.probes.contains_key("email.spf") || saved.probes["email.spf"].summary != "late");
+}
+
+/// Draws the wizard on a test backend and returns the screen as text.
+fn screen_text(app: &App) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    terminal
+        .draw(|frame| launchready::tui::ui::render(app, &launchready::tui::theme::THEME, frame))
+        .unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    (0..40)
+        .map(|y| (0..120).map(|x| buffer[(x, y)].symbol()).collect::<String>() + "\n")
+        .collect()
+}
+
+/// Moves the focus of the API page to the field `key`.
+fn to_api_field(app: &mut App, runner: &mut Runner, key: &str) {
+    let index = app.product.api.fields.iter().position(|f| f.key == key).unwrap();
+    while app.product.api.focus != index {
+        press(app, runner, &[KeyCode::Tab]);
+    }
+}
+
+fn fill_api(app: &mut App, runner: &mut Runner, key: &str, value: &str) {
+    to_api_field(app, runner, key);
+    while !app.product.api.fields[app.product.api.focus].value.is_empty() {
+        press(app, runner, &[KeyCode::Backspace]);
+    }
+    press(app, runner, &typed(value));
+    let field = &app.product.api.fields[app.product.api.focus];
+    assert_eq!(field.error, None, "{key}");
+}
+
+/// A founder describes the practice API in the wizard alone, the accounts by email and
+/// password; the sign-in runs, the account checks find the flawed build's holes, and no
+/// password or token is anywhere: screen, saved assessment, reports.
+async fn describe_the_demo_in_the_wizard(
+    password_a: &str,
+) -> (
+    App,
+    Runner,
+    mpsc::UnboundedReceiver<Event>,
+    launchready::demo::DemoServer,
+    tempfile::TempDir,
+) {
+    use launchready::demo::{self, ACCOUNTS, Flavour};
+    let server = demo::start(Flavour::Flawed).await.unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let mut app = app(data.path());
+    let (mut runner, rx) = runner(ProbeCtx {
+        timeout: Duration::from_secs(5),
+        ..ProbeCtx::default()
+    });
+    let b2b = app.catalog.all().iter().position(|c| c.id == "b2b-service").unwrap();
+    to_form(&mut app, &mut runner, b2b);
+    press(&mut app, &mut runner, &typed("Acme Chat"));
+    press(&mut app, &mut runner, &[KeyCode::Tab; 4]);
+    press(&mut app, &mut runner, &typed(&server.base_url()));
+    while app.product.focus != app.product.button() {
+        press(&mut app, &mut runner, &[KeyCode::Tab]);
+    }
+    press(&mut app, &mut runner, &[KeyCode::Enter]);
+    assert_eq!(app.screen, Screen::Api, "an API address leads to the API page");
+
+    // A mistyped route is flagged as typed, with the target file's words.
+    to_api_field(&mut app, &mut runner, "admin_routes");
+    press(&mut app, &mut runner, &typed("admin/config"));
+    let error = app.product.api.fields[1].error.clone().unwrap_or_default();
+    assert!(error.contains("Unknown HTTP method"), "{error}");
+    for (key, value) in [
+        ("private_routes", "GET /api/conversations/{id}, post /api/chat"),
+        ("admin_routes", "GET /admin/config"),
+        ("webhook", "/webhooks/stripe"),
+        ("chat", "/api/chat"),
+        ("chat_reply", "/reply"),
+        ("login", "/api/login"),
+        ("account_a", ACCOUNTS[0].email),
+        ("password_a", password_a),
+        ("account_b", ACCOUNTS[1].email),
+        ("password_b", ACCOUNTS[1].password),
+        ("object_b", demo::OBJECT_B),
+    ] {
+        fill_api(&mut app, &mut runner, key, value);
+    }
+    let shown = screen_text(&app);
+    assert!(!shown.contains(ACCOUNTS[1].password), "{shown}");
+    assert!(shown.contains("•••••••••••••••"), "{shown}");
+    while app.product.api.focus != app.product.api.fields.len() {
+        press(&mut app, &mut runner, &[KeyCode::Tab]);
+    }
+    press(&mut app, &mut runner, &[KeyCode::Enter]);
+    assert!(app.product.api.signing.is_some(), "{:?}", app.message);
+    assert!(app.assessment.is_none(), "nothing starts before the sign-in");
+    let outcomes = tokio::time::timeout(Duration::from_secs(60), runner.signed_in())
+        .await
+        .expect("the sign-in ends")
+        .expect("a sign-in was started");
+    for command in app.on_signed_in(outcomes) {
+        execute(&mut app, &mut runner, command);
+    }
+    (app, runner, rx, server, data)
+}
+
+#[tokio::test]
+async fn a_product_described_only_in_the_wizard_gets_its_account_checks() {
+    use launchready::demo::{ACCOUNTS, TOKEN_A, TOKEN_B, TOKEN_LOW};
+    let (mut app, mut runner, mut rx, _server, data) = describe_the_demo_in_the_wizard(ACCOUNTS[0].password).await;
+    assert_eq!(app.screen, Screen::Probes, "{:?}", app.message);
+    assert!(
+        app.product
+            .api
+            .fields
+            .iter()
+            .filter(|f| f.secret)
+            .all(|f| f.value.is_empty()),
+        "the passwords are forgotten once signed in"
+    );
+    drain(&mut app, &mut runner, &mut rx).await;
+    let probes = &app.assessment.as_ref().unwrap().probes;
+    for id in [
+        "api.auth_required",
+        "api.object_authz",
+        "api.role_authz",
+        "api.webhook_signature",
+    ] {
+        let r = probes.get(id).unwrap_or_else(|| panic!("{id} ran: {probes:#?}"));
+        assert_eq!(r.status, Status::Fail, "{id}: {}", r.summary);
+    }
+
+    // Nothing secret anywhere: the screen, the saved assessment, the reports.
+    let secrets = [ACCOUNTS[0].password, ACCOUNTS[1].password, TOKEN_A, TOKEN_B, TOKEN_LOW];
+    let saved = std::fs::read_to_string(app.path.clone().unwrap()).unwrap();
+    let shown = screen_text(&app);
+    press(
+        &mut app,
+        &mut runner,
+        &[KeyCode::Enter, KeyCode::Char('v'), KeyCode::Char('x')],
+    );
+    assert_eq!(app.screen, Screen::Export);
+    // Markdown, PDF, JSON and SARIF, into a folder of their own.
+    let out = tempfile::tempdir().unwrap();
+    press(
+        &mut app,
+        &mut runner,
+        &[KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Char(' ')],
+    );
+    // And the target file, for scan and CI.
+    press(&mut app, &mut runner, &[KeyCode::Tab, KeyCode::Char(' '), KeyCode::Tab]);
+    assert_eq!(app.export.focus, launchready::tui::app::EXPORT_FOLDER);
+    for _ in 0..app.export.folder.len() {
+        press(&mut app, &mut runner, &[KeyCode::Backspace]);
+    }
+    press(&mut app, &mut runner, &typed(&out.path().display().to_string()));
+    press(&mut app, &mut runner, &[KeyCode::Tab, KeyCode::Enter]);
+    finish_export(&mut app, &mut runner).await;
+    assert_eq!(app.export.error, None);
+    let mut texts = vec![("saved assessment".to_string(), saved), ("screen".to_string(), shown)];
+    for path in &app.export.written {
+        let text = if path.extension().unwrap() == "pdf" {
+            let out = std::process::Command::new("pdftotext")
+                .arg(path)
+                .arg("-")
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        } else {
+            std::fs::read_to_string(path).unwrap()
+        };
+        texts.push((path.display().to_string(), text));
+    }
+    assert!(texts.len() >= 5, "{:?}", app.export.written);
+    for (what, text) in &texts {
+        for secret in secrets {
+            assert!(!text.contains(secret), "{secret} is in the {what}");
+        }
+        assert!(!text.contains(ACCOUNTS[0].email), "the test email is in the {what}");
+    }
+    drop(data);
+}
+
+#[tokio::test]
+async fn a_wrong_password_shows_at_its_field_and_starts_nothing() {
+    let (app, _runner, _rx, _server, _data) = describe_the_demo_in_the_wizard("not-the-password").await;
+    assert_eq!(app.screen, Screen::Api);
+    assert!(app.assessment.is_none());
+    let field = &app.product.api.fields[app.product.api.focus];
+    assert_eq!(field.key, "password_a");
+    let error = field.error.clone().unwrap_or_default();
+    assert!(error.contains("account A") && error.contains("401"), "{error}");
+}
+
+/// A target file opened in the wizard and saved again is the same file: every field the wizard
+/// shows goes back where it came from, and what it does not show is kept.
+#[test]
+fn a_target_file_round_trips_through_the_wizard() {
+    use launchready::target::{Active, Auth, Chat, Login, Product, Route, Target, TargetFile, Webhook};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("dist")).unwrap();
+    let route = |method: &str, path: &str| Route {
+        method: method.into(),
+        path: path.into(),
+    };
+    let original = TargetFile {
+        product: Product {
+            name: "Acme Chat".into(),
+            vertical: "marketplace".into(),
+            client: Some("Acme Ltd".into()),
+        },
+        target: Target {
+            domain: Some("acme.example".into()),
+            app_url: Some("https://app.acme.example".into()),
+            api_base: Some("https://api.acme.example".into()),
+            health_path: Some("/healthz".into()),
+            allowed_origins: vec!["https://app.acme.example".into(), "https://acme.example".into()],
+            repo: Some(dir.path().to_path_buf()),
+            build_dir: Some("dist".into()),
+            dkim_selectors: vec!["s1".into(), "google".into()],
+            private_routes: vec![route("GET", "/api/orders/{id}"), route("DELETE", "/api/orders/{id}")],
+            admin_routes: vec![route("POST", "/admin/users")],
+            webhook: Some(Webhook {
+                path: "/hooks/payments".into(),
+            }),
+            chat: Some(Chat {
+                method: "PUT".into(),
+                path: "/v1/messages".into(),
+                body: r#"{"input": {"text": "{{prompt}}"}}"#.into(),
+                reply: "/output/0/text".into(),
+                canary_env: Some("ACME_CANARY".into()),
+            }),
+            login: Some(Login {
+                path: "/v1/sessions".into(),
+                body: Some(r#"{"user": "{{email}}", "pass": "{{password}}"}"#.into()),
+            }),
+        },
+        auth: Auth {
+            token_a_env: Some("ACME_TOKEN_A".into()),
+            token_b_env: Some("ACME_TOKEN_B".into()),
+            object_b: Some("ord_42".into()),
+            token_low_env: Some("ACME_TOKEN_SUPPORT".into()),
+            ..Auth::default()
+        },
+        active: Active {
+            allowed: true,
+            max_requests: 40,
+        },
+    };
+    let text = original.to_toml().unwrap();
+    let path = dir.path().join("acme.toml");
+    std::fs::write(&path, &text).unwrap();
+    let catalog = Catalog::builtin().unwrap();
+    let ids: Vec<&str> = catalog.all().iter().map(|c| c.id.as_str()).collect();
+    let loaded = TargetFile::load(&path, &ids).unwrap();
+    assert_eq!(loaded, original);
+
+    let data = tempfile::tempdir().unwrap();
+    let mut app = app(data.path());
+    app.prefill(&loaded);
+    let again = app.form_target();
+    assert_eq!(again, original);
+    assert_eq!(again.to_toml().unwrap(), text, "load → save gives the same file");
+    assert!(text.starts_with("# launchready target file"), "{text}");
 }

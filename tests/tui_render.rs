@@ -113,7 +113,7 @@ impl Fixture {
             .type_text("Acme Ltd")
             .key(KeyCode::Tab)
             .type_text(domain)
-            .times(KeyCode::Tab, 8)
+            .times(KeyCode::Tab, 9)
             .key(KeyCode::Enter);
         assert_eq!(self.app.screen, Screen::Probes, "{:?}", self.app.message);
         self
@@ -320,7 +320,7 @@ fn target_with_errors_and_consent() {
         .key(KeyCode::Char(' '));
     assert!(f.app.product.active_allowed);
     // Continue refuses, says why on the message line and goes to the first field in error.
-    f.key(KeyCode::Tab).key(KeyCode::Enter);
+    f.times(KeyCode::Tab, 2).key(KeyCode::Enter);
     assert_eq!(f.app.screen, Screen::Target);
     assert!(f.app.message.is_some());
     assert_eq!(f.app.product.focus, 2);
@@ -330,7 +330,7 @@ fn target_with_errors_and_consent() {
 #[test]
 fn target_continue_button() {
     let mut f = Fixture::new();
-    f.keys(&[KeyCode::Char('n'), KeyCode::Enter]).times(KeyCode::Tab, 10);
+    f.keys(&[KeyCode::Char('n'), KeyCode::Enter]).times(KeyCode::Tab, 11);
     f.snap("target_continue");
 }
 
@@ -454,7 +454,7 @@ fn export() {
         .key(KeyCode::Enter)
         .key(KeyCode::Char('v'))
         .key(KeyCode::Char('x'))
-        .times(KeyCode::Tab, 4)
+        .times(KeyCode::Tab, 5)
         .type_text("/reports");
     assert_eq!(f.app.screen, Screen::Export);
     assert_eq!(f.app.export.folder, "./reports");
@@ -482,7 +482,7 @@ fn export_error() {
         .key(KeyCode::Char(' '))
         .key(KeyCode::Tab)
         .key(KeyCode::Char(' '))
-        .times(KeyCode::Tab, 3)
+        .times(KeyCode::Tab, 4)
         .key(KeyCode::Enter);
     assert!(f.app.export.error.is_some());
     f.snap("export_error");
@@ -513,6 +513,8 @@ fn help_on_every_screen() {
     f.app.screen = Screen::Target;
     f.app.overlay = Overlay::Help;
     f.snap("help_target");
+    f.app.screen = Screen::Api;
+    f.snap("help_api");
 }
 
 #[test]
@@ -604,7 +606,7 @@ fn long_product_name_wraps_in_the_form() {
     }
     f.snap("long_name_target");
     // Elsewhere the header shortens it with an ellipsis and keeps the step visible.
-    f.times(KeyCode::Tab, 10).key(KeyCode::Enter).key(KeyCode::Enter);
+    f.times(KeyCode::Tab, 11).key(KeyCode::Enter).key(KeyCode::Enter);
     assert_eq!(f.app.screen, Screen::Questions);
     let screen = f.draw(80, 24);
     let header = screen.lines().next().unwrap_or_default();
@@ -766,4 +768,68 @@ fn tiny_terminals_do_not_panic() {
         drawn += 7;
     }
     assert_eq!(drawn, 50);
+}
+
+// ---- The API page --------------------------------------------------------------------------
+
+/// The API page half filled: routes, a mistyped method flagged as typed, an account by email
+/// and its password, shown as dots.
+#[test]
+fn api_page_with_an_account_and_an_error() {
+    let mut f = Fixture::new();
+    f.keys(&[KeyCode::Char('n'), KeyCode::Enter])
+        .type_text("Acme Chat")
+        .times(KeyCode::Tab, 4)
+        .type_text("https://api.acme.example")
+        .times(KeyCode::Tab, 7);
+    assert_eq!(f.app.product.focus, f.app.product.button());
+    // Continue with an API address opens the API page, once.
+    f.key(KeyCode::Enter);
+    assert_eq!(f.app.screen, Screen::Api, "{:?}", f.app.message);
+    f.type_text("GET /api/conversations/{id}, POST /api/chat")
+        .key(KeyCode::Tab)
+        .type_text("GTE /admin/config")
+        .key(KeyCode::Tab)
+        .type_text("/webhooks/stripe")
+        .key(KeyCode::Tab)
+        .type_text("/api/chat")
+        .times(KeyCode::Tab, 2)
+        .type_text("/reply")
+        .key(KeyCode::Tab)
+        .type_text("/api/login")
+        .key(KeyCode::Tab)
+        .type_text("founder+a@acme.example")
+        .key(KeyCode::Tab)
+        .type_text("hunter2-secret");
+    let admin = &f.app.product.api.fields[1];
+    assert!(
+        admin
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("Unknown HTTP method `GTE`")),
+        "{admin:?}"
+    );
+    for (w, h) in [(80, 24), (160, 48)] {
+        let screen = f.draw(w, h);
+        assert!(!screen.contains("hunter2"), "the password is on screen:\n{screen}");
+        assert!(screen.contains("••••••••"), "{screen}");
+    }
+    assert!(
+        !format!("{:?}", f.app.product).contains("hunter2"),
+        "Debug shows the password"
+    );
+    f.snap("api_page");
+}
+
+/// The first page's link to the API page, highlighted, says what is described so far.
+#[test]
+fn target_api_link() {
+    let mut f = Fixture::new();
+    f.keys(&[KeyCode::Char('n'), KeyCode::Enter]).times(KeyCode::Tab, 10);
+    assert_eq!(f.app.product.focus, f.app.product.api_row());
+    f.snap("target_api_link");
+    f.key(KeyCode::Enter);
+    assert_eq!(f.app.screen, Screen::Api);
+    f.key(KeyCode::Esc);
+    assert_eq!(f.app.screen, Screen::Target);
 }

@@ -35,6 +35,10 @@ mod report;
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
+    /// Open the wizard filled in from this target file (with no command; for a scan, write
+    /// `launchready scan --target T.toml`).
+    #[arg(long, value_name = "T.toml")]
+    pub target: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -294,8 +298,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         None => Catalog::builtin()?,
     };
     let Some(command) = cli.command else {
-        return wizard(&cli.global, catalog);
+        return wizard(&cli.global, catalog, cli.target.as_deref());
     };
+    if let Some(target) = &cli.target {
+        return Err(InputError::file(
+            target.display().to_string(),
+            "--target before a command opens the wizard, so it cannot go with a command",
+            "put it after the command (launchready scan --target T.toml), or leave the command out",
+        )
+        .into());
+    }
     let mut out = std::io::stdout().lock();
     match command {
         Command::Demo { serve } => demo(&cli.global, catalog, serve, &mut out),
@@ -1025,12 +1037,23 @@ fn require_terminal() -> Result<(), InputError> {
     ))
 }
 
-/// `launchready` with no command: the wizard, in a real terminal only.
-fn wizard(global: &Global, catalog: Catalog) -> anyhow::Result<ExitCode> {
+/// `launchready` with no command: the wizard, in a real terminal only; with `--target`, its
+/// form filled in from the file (read first, so a broken file says so even without a terminal).
+fn wizard(global: &Global, catalog: Catalog, target: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let target = match target {
+        Some(path) => {
+            let ids: Vec<&str> = catalog.all().iter().map(|c| c.id.as_str()).collect();
+            Some(crate::target::TargetFile::load(path, &ids)?)
+        }
+        None => None,
+    };
     require_terminal()?;
     let ctx = probe_ctx(global)?;
     let store = store(global)?;
-    let app = crate::tui::App::new(catalog, store);
+    let mut app = crate::tui::App::new(catalog, store);
+    if let Some(target) = &target {
+        app.prefill(target);
+    }
     let options = crate::tui::Options {
         ctx,
         color: global.color(),

@@ -20,6 +20,7 @@ pub use app::{App, Command, ProbeState, Screen};
 use crate::assessment::Store;
 use crate::probe::ProbeCtx;
 use crate::probe::api::Tokens;
+use crate::probe::api::signin::Passwords;
 use crate::probe::engine::{self, Engine, Env};
 use crate::target::TargetFile;
 
@@ -67,7 +68,7 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, opti
             ui::render(app, &theme, frame);
         })?;
         let tick = async {
-            if app.busy() || app.export.writing.is_some() {
+            if app.busy() || app.export.writing.is_some() || app.product.api.signing.is_some() {
                 tokio::time::sleep(Duration::from_millis(120)).await;
             } else {
                 std::future::pending::<()>().await;
@@ -89,7 +90,10 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, opti
                 None => vec![Command::Quit],
             },
             Some(event) = probe_rx.recv() => app.on_event(event),
-            Some(written) = runner.exported() => app.on_exported(written),
+            Some(done) = runner.background() => match done {
+                Background::Exported(written) => app.on_exported(written),
+                Background::SignedIn(outcomes) => app.on_signed_in(outcomes),
+            },
             () = tick => vec![],
             _ = term => vec![Command::Quit],
         };
@@ -124,6 +128,7 @@ pub fn execute(app: &mut App, runner: &mut Runner, command: Command) -> bool {
             }
             runner.start(&ids);
         }
+        Command::SignIn { target, passwords } => runner.sign_in(&target, app.checklist(), passwords),
         Command::StopProbes => runner.cancel_all(),
         Command::CancelProbes(ids) => {
             for id in ids {
@@ -132,7 +137,11 @@ pub fn execute(app: &mut App, runner: &mut Runner, command: Command) -> bool {
                 }
             }
         }
-        Command::Export { formats, folder } => export(app, runner, &formats, &folder),
+        Command::Export {
+            formats,
+            folder,
+            target_file,
+        } => export(app, runner, &formats, &folder, target_file),
     }
     false
 }
@@ -148,7 +157,7 @@ pub fn save(app: &mut App) {
 
 /// Builds the report and hands the writing (the PDF takes a moment) to `runner`, off the event
 /// loop; the export screen shows a progress line until [`App::on_exported`] gets the outcome.
-fn export(app: &mut App, runner: &mut Runner, formats: &[crate::report::Format], folder: &Path) {
+fn export(app: &mut App, runner: &mut Runner, formats: &[crate::report::Format], folder: &Path, target_file: bool) {
     let Some(a) = &app.assessment else { return };
     if app.export.writing.is_some() {
         return;
@@ -178,6 +187,14 @@ fn export(app: &mut App, runner: &mut Runner, formats: &[crate::report::Format],
         Some(path) => crate::report::build_saved(&app.catalog, checklist, a, path, None, options).0,
         None => crate::report::model::build(checklist, a, &options),
     };
+    // The target file for `scan` and CI: what the wizard was told, never a token or password.
+    let target = match target_file.then(|| a.target.to_toml()).transpose() {
+        Ok(t) => t,
+        Err(e) => {
+            app.export.error = Some(e);
+            return;
+        }
+    };
     let formats = formats.to_vec();
     let protect = app.path.clone();
     let done = runner.exports.0.clone();
@@ -193,6 +210,16 @@ fn export(app: &mut App, runner: &mut Runner, formats: &[crate::report::Format],
             protect.as_deref(),
             branding.logo.as_ref(),
         )
+        .and_then(|mut written| {
+            if let Some(toml) = target {
+                let path = folder.join(format!("{stem}.target.toml"));
+                std::fs::create_dir_all(&folder)
+                    .map_err(|e| anyhow::anyhow!("cannot create the folder {}: {e}", folder.display()))?;
+                crate::fsio::write_atomic(&path, toml.as_bytes(), |_| Ok(()))?;
+                written.push(path);
+            }
+            Ok(written)
+        })
         .map_err(|e| format!("{e:#}"));
         let _ = done.send(written);
     });
@@ -209,10 +236,20 @@ pub struct Runner {
     tokens: Option<Tokens>,
     /// Where a report export, written off the event loop, says how it went.
     exports: Exports,
+    /// Where a sign-in of the test accounts says how it went.
+    sign_ins: SignIns,
 }
 
 type Exported = Result<Vec<std::path::PathBuf>, String>;
 type Exports = (mpsc::UnboundedSender<Exported>, mpsc::UnboundedReceiver<Exported>);
+/// Work the runner did off the event loop.
+pub enum Background {
+    Exported(Exported),
+    SignedIn(SignedIn),
+}
+
+type SignedIn = Vec<(crate::probe::api::Who, Result<(), String>)>;
+type SignIns = (mpsc::UnboundedSender<SignedIn>, mpsc::UnboundedReceiver<SignedIn>);
 
 impl Runner {
     pub fn new(ctx: ProbeCtx, tx: mpsc::UnboundedSender<engine::Event>) -> Runner {
@@ -222,7 +259,37 @@ impl Runner {
             engine: None,
             tokens: None,
             exports: mpsc::unbounded_channel(),
+            sign_ins: mpsc::unbounded_channel(),
         }
+    }
+
+    /// Whichever work off the event loop finishes next: an export or a sign-in.
+    pub async fn background(&mut self) -> Option<Background> {
+        tokio::select! {
+            Some(written) = self.exports.1.recv() => Some(Background::Exported(written)),
+            Some(outcomes) = self.sign_ins.1.recv() => Some(Background::SignedIn(outcomes)),
+            else => None,
+        }
+    }
+
+    /// The outcome of the next sign-in to finish: for each account, whether it worked.
+    pub async fn signed_in(&mut self) -> Option<SignedIn> {
+        self.sign_ins.1.recv().await
+    }
+
+    /// Sets up a fresh engine for `target` that signs in its accounts with `passwords`, and
+    /// signs them in now, in the background; the tokens stay with the engine for the checks
+    /// (an assessment of the same target starts on it).
+    fn sign_in(&mut self, target: &TargetFile, checklist: &crate::checklist::Checklist, passwords: Passwords) {
+        self.cancel_all();
+        let env = Env::new(&self.ctx, target, checklist, self.tokens.clone()).with_passwords(passwords);
+        let engine = Engine::new(target.clone(), env, self.tx.clone());
+        let signing = engine.sign_in();
+        self.engine = Some((engine, checklist.id.clone()));
+        let done = self.sign_ins.0.clone();
+        tokio::spawn(async move {
+            let _ = done.send(signing.await);
+        });
     }
 
     /// The outcome of the next export to finish: the files written, or why not.

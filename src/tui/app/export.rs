@@ -8,17 +8,20 @@ use crossterm::event::{KeyCode, KeyEvent};
 use super::{App, Command};
 use crate::report::Format;
 
-/// The export form's folder row and write button (after the four format rows).
-pub const EXPORT_FOLDER: usize = 4;
-pub const EXPORT_BUTTON: usize = 5;
+/// The export form's target-file row, folder row and write button (after the four format rows).
+pub const EXPORT_TARGET: usize = 4;
+pub const EXPORT_FOLDER: usize = 5;
+pub const EXPORT_BUTTON: usize = 6;
 
 /// The choices of the export screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportForm {
     /// Whether each of [`Format::ALL`] (Markdown, PDF, JSON, SARIF) is chosen.
     pub formats: [bool; 4],
+    /// Whether to save the product as a target file too (for `scan` and CI).
+    pub target_file: bool,
     pub folder: String,
-    /// 0–3: the formats, 4: the folder, 5: the write button.
+    /// 0–3: the formats, 4: the target file, 5: the folder, 6: the write button.
     pub focus: usize,
     pub written: Vec<PathBuf>,
     pub error: Option<String>,
@@ -47,7 +50,8 @@ impl App {
             KeyCode::Esc => self.go_back(),
             KeyCode::Tab | KeyCode::Down => e.focus = (e.focus + 1) % rows,
             KeyCode::BackTab | KeyCode::Up => e.focus = (e.focus + rows - 1) % rows,
-            KeyCode::Char(' ') if e.focus < EXPORT_FOLDER => e.formats[e.focus] = !e.formats[e.focus],
+            KeyCode::Char(' ') if e.focus == EXPORT_TARGET => e.target_file = !e.target_file,
+            KeyCode::Char(' ') if e.focus < EXPORT_TARGET => e.formats[e.focus] = !e.formats[e.focus],
             KeyCode::Backspace if e.focus == EXPORT_FOLDER => {
                 e.folder.pop();
             }
@@ -58,7 +62,7 @@ impl App {
                     .zip(e.formats)
                     .filter_map(|(f, on)| on.then_some(f))
                     .collect();
-                if formats.is_empty() {
+                if formats.is_empty() && !e.target_file {
                     e.error = Some("Choose at least one format.".into());
                     return vec![];
                 }
@@ -67,7 +71,11 @@ impl App {
                 } else {
                     e.folder.trim()
                 });
-                return vec![Command::Export { formats, folder }];
+                return vec![Command::Export {
+                    formats,
+                    folder,
+                    target_file: e.target_file,
+                }];
             }
             KeyCode::Enter => e.focus = EXPORT_BUTTON,
             _ => {}

@@ -6,6 +6,7 @@
 //! open assessment) and the dispatch of keys, mouse events and probe results; each screen's state
 //! and keys are in a file of its own, named after the screen.
 
+mod api;
 mod export;
 mod probes;
 mod questions;
@@ -20,12 +21,12 @@ use std::time::{Instant, SystemTime};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 
-pub use self::export::{EXPORT_BUTTON, EXPORT_FOLDER, ExportForm};
+pub use self::api::{ApiState, DEFAULT_CHAT_BODY};
+pub use self::export::{EXPORT_BUTTON, EXPORT_FOLDER, EXPORT_TARGET, ExportForm};
 pub use self::probes::ProbesState;
 pub use self::questions::QuestionState;
 pub use self::scorecard::ScoreState;
 pub use self::start::StartState;
-use self::target::fields;
 pub use self::target::{FIELD_KEYS, Field, ProductState};
 pub use self::vertical::VerticalState;
 use crate::assessment::{AnswerValue, Assessment, Store};
@@ -38,6 +39,8 @@ pub enum Screen {
     Start,
     Vertical,
     Target,
+    /// The product form's second page: API routes and test accounts.
+    Api,
     Probes,
     Questions,
     Scorecard,
@@ -50,6 +53,7 @@ impl Screen {
             Screen::Start => "Start",
             Screen::Vertical => "Business",
             Screen::Target => "Product",
+            Screen::Api => "API and test accounts",
             Screen::Probes => "Automated checks",
             Screen::Questions => "Questions",
             Screen::Scorecard => "Scorecard",
@@ -84,12 +88,20 @@ pub enum Command {
     Save,
     /// Start these checks (cancelling any run of the same id).
     RunProbes(Vec<String>),
+    /// Sign in the test accounts `target` names emails for, then report to
+    /// [`App::on_signed_in`]; the passwords go no further than the probe engine.
+    SignIn {
+        target: Box<crate::target::TargetFile>,
+        passwords: crate::probe::api::signin::Passwords,
+    },
     /// Stop every check (the open assessment changed).
     StopProbes,
     CancelProbes(Vec<String>),
+    /// Write the report in these formats into `folder`, and the target file when asked.
     Export {
         formats: Vec<crate::report::Format>,
         folder: PathBuf,
+        target_file: bool,
     },
     Quit,
 }
@@ -144,12 +156,7 @@ impl App {
             runnable: crate::probe::is_runnable,
             start: StartState { listed, cursor: 0 },
             vertical: VerticalState { cursor: 0 },
-            product: ProductState {
-                fields: fields(),
-                focus: 0,
-                active_allowed: false,
-                base: None,
-            },
+            product: ProductState::new(),
             probes: ProbesState {
                 states: BTreeMap::new(),
                 cursor: 0,
@@ -163,6 +170,7 @@ impl App {
             score: ScoreState { cursor: 0 },
             export: ExportForm {
                 formats: [true, true, true, false],
+                target_file: false,
                 folder: ".".into(),
                 focus: 0,
                 written: vec![],
@@ -235,8 +243,8 @@ impl App {
                 return vec![];
             }
         }
-        let typing =
-            self.screen == Screen::Target || (self.screen == Screen::Export && self.export.focus == EXPORT_FOLDER);
+        let typing = matches!(self.screen, Screen::Target | Screen::Api)
+            || (self.screen == Screen::Export && self.export.focus == EXPORT_FOLDER);
         if !typing {
             match key.code {
                 KeyCode::Char('?') => {
@@ -255,6 +263,7 @@ impl App {
             Screen::Start => self.on_start_key(key),
             Screen::Vertical => self.on_vertical_key(key),
             Screen::Target => self.on_target_key(key),
+            Screen::Api => self.on_api_key(key),
             Screen::Probes => self.on_probes_key(key),
             Screen::Questions => self.on_question_key(key),
             Screen::Scorecard => self.on_score_key(key),
@@ -286,6 +295,7 @@ impl App {
                     Screen::Vertical if row < self.catalog.all().len() => self.vertical.cursor = row,
                     Screen::Probes if row < self.probes.states.len() => self.probes.cursor = row,
                     Screen::Target if row < self.product.fields.len() => self.product.focus = row,
+                    Screen::Api if row < self.product.api.fields.len() => self.product.api.focus = row,
                     _ => {}
                 }
                 vec![]
@@ -335,7 +345,7 @@ impl App {
         self.screen = match self.screen {
             Screen::Start | Screen::Vertical => Screen::Start,
             Screen::Target => Screen::Vertical,
-            Screen::Probes => Screen::Target,
+            Screen::Api | Screen::Probes => Screen::Target,
             Screen::Questions => Screen::Probes,
             Screen::Scorecard => Screen::Questions,
             Screen::Export => Screen::Scorecard,

@@ -2,7 +2,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::target::fields;
+use super::target::ProductState;
 use super::{App, Command, ProbeState, Screen};
 use crate::assessment::Listed;
 
@@ -45,9 +45,7 @@ impl App {
         self.assessment = None;
         self.path = None;
         self.probes.states.clear();
-        self.product.fields = fields();
-        self.product.focus = 0;
-        self.product.base = None;
+        self.product = ProductState::new();
         self.screen = Screen::Vertical;
     }
 

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::api::ApiState;
 use super::{App, Command, Screen};
 use crate::assessment::Assessment;
 use crate::target::{self, Active, Auth, Product, Target, TargetFile};
@@ -13,23 +14,88 @@ use crate::target::{self, Active, Auth, Product, Target, TargetFile};
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductState {
     pub fields: Vec<Field>,
-    /// The focused row: a field, then the consent toggle (`fields.len()`), then the continue
-    /// button (`fields.len() + 1`).
+    /// The focused row: a field, then the consent toggle (`fields.len()`), the link to the API
+    /// page ([`ProductState::api_row`]), then the continue button ([`ProductState::button`]).
     pub focus: usize,
     pub active_allowed: bool,
-    /// A target file the form was filled from (`launchready demo`): what the form does not show
-    /// (routes, token variable names) is taken from it.
+    /// A target file the form was filled from (`launchready demo`, `--target`): what the form
+    /// does not show (build folder, canary variable, limits) is taken from it.
     pub base: Option<TargetFile>,
+    /// The API page: routes and test accounts.
+    pub api: ApiState,
+    /// Whether the API page has been shown (Continue shows it once when there is an API).
+    pub api_seen: bool,
+}
+
+impl ProductState {
+    /// The row of the link to the API page.
+    pub fn api_row(&self) -> usize {
+        self.fields.len() + 1
+    }
+
+    /// The row of the continue button.
+    pub fn button(&self) -> usize {
+        self.fields.len() + 2
+    }
+
+    pub(super) fn new() -> ProductState {
+        ProductState {
+            fields: fields(),
+            focus: 0,
+            active_allowed: false,
+            base: None,
+            api: ApiState {
+                fields: super::api::fields(),
+                focus: 0,
+                signing: None,
+            },
+            api_seen: false,
+        }
+    }
 }
 
 /// A field of the target form.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Field {
     pub key: &'static str,
     pub label: &'static str,
     pub help: &'static str,
     pub value: String,
     pub error: Option<String>,
+    /// A password: shown as dots, never printed.
+    pub secret: bool,
+}
+
+impl Field {
+    pub(super) fn new(key: &'static str, label: &'static str, help: &'static str) -> Field {
+        Field {
+            key,
+            label,
+            help,
+            value: String::new(),
+            error: None,
+            secret: false,
+        }
+    }
+
+    /// The value as the screen shows it: a secret as one dot per character.
+    pub fn shown(&self) -> String {
+        if self.secret {
+            "•".repeat(self.value.chars().count())
+        } else {
+            self.value.clone()
+        }
+    }
+}
+
+impl std::fmt::Debug for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Field")
+            .field("key", &self.key)
+            .field("value", &self.shown())
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
 }
 
 pub const FIELD_KEYS: [&str; 9] = [
@@ -44,14 +110,8 @@ pub const FIELD_KEYS: [&str; 9] = [
     "repo",
 ];
 
-pub(super) fn fields() -> Vec<Field> {
-    let f = |key, label, help| Field {
-        key,
-        label,
-        help,
-        value: String::new(),
-        error: None,
-    };
+fn fields() -> Vec<Field> {
+    let f = Field::new;
     vec![
         f(
             "name",
@@ -125,39 +185,64 @@ impl App {
             };
         }
         self.product.active_allowed = target.active.allowed;
+        self.prefill_api(target);
+        self.product.api_seen = true;
         self.product.base = Some(target.clone());
         self.screen = Screen::Target;
-        self.product.focus = self.product.fields.len() + 1;
+        self.product.focus = self.product.button();
     }
 
     pub(super) fn on_target_key(&mut self, key: KeyEvent) -> Vec<Command> {
         let n = self.product.fields.len();
-        // The consent toggle and the continue button sit after the text fields.
+        // The consent toggle, the API page's link and the continue button follow the fields.
         let consent = n;
-        let button = n + 1;
+        let rows = n + 3;
+        let focus = self.product.focus;
         match key.code {
             KeyCode::Esc => self.go_back(),
-            KeyCode::Enter if self.product.focus == button => return self.start_assessment(),
-            KeyCode::Tab | KeyCode::Down | KeyCode::Enter => self.product.focus = (self.product.focus + 1) % (n + 2),
-            KeyCode::BackTab | KeyCode::Up => self.product.focus = (self.product.focus + n + 1) % (n + 2),
-            KeyCode::Char(' ') if self.product.focus == consent => {
+            KeyCode::Enter if focus == self.product.button() => return self.continue_product(),
+            KeyCode::Enter if focus == self.product.api_row() => self.open_api(),
+            KeyCode::Tab | KeyCode::Down | KeyCode::Enter => self.product.focus = (focus + 1) % rows,
+            KeyCode::BackTab | KeyCode::Up => self.product.focus = (focus + rows - 1) % rows,
+            KeyCode::Char(' ') if focus == consent => {
                 self.product.active_allowed = !self.product.active_allowed;
             }
-            KeyCode::Char('y') if self.product.focus == consent => self.product.active_allowed = true,
-            KeyCode::Char('n') if self.product.focus == consent => self.product.active_allowed = false,
-            KeyCode::Backspace if self.product.focus < n => {
-                self.product.fields[self.product.focus].value.pop();
-                self.validate_field(self.product.focus);
+            KeyCode::Char('y') if focus == consent => self.product.active_allowed = true,
+            KeyCode::Char('n') if focus == consent => self.product.active_allowed = false,
+            KeyCode::Backspace if focus < n => {
+                self.product.fields[focus].value.pop();
+                self.validate_field(focus);
             }
-            KeyCode::Char(c) if self.product.focus < n && !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                if self.product.fields[self.product.focus].value.chars().count() < 300 {
-                    self.product.fields[self.product.focus].value.push(c);
+            KeyCode::Char(c) if focus < n && !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                if self.product.fields[focus].value.chars().count() < 300 {
+                    self.product.fields[focus].value.push(c);
                 }
-                self.validate_field(self.product.focus);
+                self.validate_field(focus);
             }
             _ => {}
         }
         vec![]
+    }
+
+    fn open_api(&mut self) {
+        self.product.api_seen = true;
+        self.product.api.focus = 0;
+        self.screen = Screen::Api;
+    }
+
+    /// Continue on the first page: the API page the first time there is an API to describe,
+    /// else the sign-in (when accounts sign in) and the assessment.
+    fn continue_product(&mut self) -> Vec<Command> {
+        if !self.validate_product() {
+            self.message = Some("Fix the fields marked ✘ first.".into());
+            return vec![];
+        }
+        if self.value("api_base").is_some() && !self.product.api_seen {
+            self.open_api();
+            self.message = Some("One more page: what launchready needs to check your API.".into());
+            return vec![];
+        }
+        self.start_from_api()
     }
 
     fn value(&self, key: &str) -> Option<String> {
@@ -194,18 +279,25 @@ impl App {
         ok
     }
 
-    fn start_assessment(&mut self) -> Vec<Command> {
-        // Validate every field (not stopping at the first) so all errors show at once.
+    /// Validates every field of the first page (not stopping at the first, so all errors show
+    /// at once) and focuses the first in error.
+    pub(super) fn validate_product(&mut self) -> bool {
         let all_ok = (0..self.product.fields.len())
             .map(|i| self.validate_field(i))
+            // Every field, not stopping at the first, so all errors show at once.
             .filter(|ok| !ok)
             .count()
             == 0;
         if !all_ok {
+            self.screen = Screen::Target;
             self.product.focus = self.product.fields.iter().position(|f| f.error.is_some()).unwrap_or(0);
-            self.message = Some("Fix the fields marked ✘ first.".into());
-            return vec![];
         }
+        all_ok
+    }
+
+    /// The target the form describes (both pages); what the form does not show comes from the
+    /// target file it was filled from, when there is one.
+    pub fn form_target(&self) -> TargetFile {
         let list = |key: &str| {
             self.value(key)
                 .map(|v| {
@@ -216,7 +308,8 @@ impl App {
                 })
                 .unwrap_or_default()
         };
-        let target = TargetFile {
+        let base = self.product.base.as_ref();
+        let mut target = TargetFile {
             product: Product {
                 name: self.value("name").unwrap_or_default(),
                 vertical: self.catalog.all()[self.vertical.cursor].id.clone(),
@@ -232,19 +325,20 @@ impl App {
                 allowed_origins: list("allowed_origins"),
                 repo: self.value("repo").map(PathBuf::from),
                 dkim_selectors: list("dkim_selectors"),
-                // Routes and the rest come from a prefilled target file, when there is one.
-                ..self.product.base.as_ref().map(|b| b.target.clone()).unwrap_or_default()
+                ..base.map(|b| b.target.clone()).unwrap_or_default()
             },
-            auth: self
-                .product
-                .base
-                .as_ref()
-                .map_or_else(Auth::default, |b| b.auth.clone()),
+            auth: Auth::default(),
             active: Active {
                 allowed: self.product.active_allowed,
-                ..self.product.base.as_ref().map(|b| b.active.clone()).unwrap_or_default()
+                ..base.map(|b| b.active.clone()).unwrap_or_default()
             },
         };
+        self.api_into(&mut target.target, &mut target.auth, base);
+        target
+    }
+
+    /// Opens a new assessment of `target` and starts its checks.
+    pub(super) fn begin(&mut self, target: TargetFile) -> Vec<Command> {
         let assessment = Assessment::new(target, &self.catalog.all()[self.vertical.cursor], (self.clock)());
         self.path = Some(self.store.path_for(&assessment));
         self.assessment = Some(assessment);

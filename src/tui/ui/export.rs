@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span, Text};
 
 use super::text::wrapped;
 use super::{CURSOR, MARKER};
-use crate::tui::app::{App, EXPORT_BUTTON, EXPORT_FOLDER};
+use crate::tui::app::{App, EXPORT_BUTTON, EXPORT_FOLDER, EXPORT_TARGET};
 use crate::tui::theme::Theme;
 
 /// Formats, folder, write.
@@ -20,6 +20,7 @@ use crate::tui::theme::Theme;
 ///   [x] PDF report (.pdf), to send
 ///   [x] JSON data (.report.json), for other tools
 ///   [ ] SARIF (.sarif), for CI and code-scanning dashboards
+///   [ ] Target file (.target.toml), for `launchready scan` and CI; no passwords
 ///   Folder  ./reports
 /// ▶ [ Write the files ]
 ///
@@ -56,6 +57,13 @@ pub(super) fn render(app: &App, theme: &Theme, frame: &mut Frame, body: Rect) {
     for (i, name) in names.iter().enumerate() {
         lines.push(row(i, vec![Span::raw(format!("{}{name}", tick(e.formats[i])))]));
     }
+    lines.push(row(
+        EXPORT_TARGET,
+        vec![Span::raw(format!(
+            "{}Target file (.target.toml), for `launchready scan` and CI; no passwords",
+            tick(e.target_file)
+        ))],
+    ));
     let mut folder = row(
         EXPORT_FOLDER,
         vec![Span::styled("Folder  ", theme.title), Span::raw(e.folder.clone())],

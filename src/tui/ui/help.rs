@@ -54,13 +54,20 @@ pub(super) fn screen_keys(screen: Screen) -> &'static [KeyHelp] {
             "Turn the permission for active checks on or off",
             false,
         ),
+        key("Enter", "continue", "Next field, or press the highlighted button", true),
+        key("Esc", "back", "Back to the choice of business", true),
+    ];
+    const API: &[KeyHelp] = &[
+        key("Tab ↓", "next field", "Next field", true),
+        key("Shift-Tab ↑", "previous", "Previous field", false),
+        key("typing", "", "Edit the highlighted field; Backspace deletes", false),
         key(
             "Enter",
             "continue",
-            "Next field; on Continue, save and start the checks",
+            "Next field; Continue signs in the test accounts, then starts the checks",
             true,
         ),
-        key("Esc", "back", "Back to the choice of business", true),
+        key("Esc", "back", "Back to the first page of the product", true),
     ];
     const PROBES: &[KeyHelp] = &[
         key("↑↓ j k", "move", "Move the highlight", true),
@@ -121,6 +128,7 @@ pub(super) fn screen_keys(screen: Screen) -> &'static [KeyHelp] {
         Screen::Start => START,
         Screen::Vertical => VERTICAL,
         Screen::Target => TARGET,
+        Screen::Api => API,
         Screen::Probes => PROBES,
         Screen::Questions => QUESTIONS,
         Screen::Scorecard => SCORECARD,

@@ -10,6 +10,7 @@
 //! Long text always wraps. Lists whose rows can be clicked (start, business, form fields,
 //! checks) keep one line per row so that [`list_top`] plus the row number is the row clicked.
 
+mod api;
 mod confirm_quit;
 mod detail;
 mod export;
@@ -58,6 +59,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
         Screen::Start => start::render(app, theme, frame, body),
         Screen::Vertical => vertical::render(app, theme, frame, body),
         Screen::Target => target::render(app, theme, frame, body),
+        Screen::Api => api::render(app, theme, frame, body),
         Screen::Probes => probes::render(app, theme, frame, body),
         Screen::Questions => questions::render(app, theme, frame, body),
         Screen::Scorecard => scorecard::render(app, theme, frame, body),
@@ -88,6 +90,7 @@ pub fn list_area(app: &App, area: Rect) -> Rect {
         Screen::Start => start::layout(app, body).list,
         Screen::Vertical => vertical::layout(app, body).list,
         Screen::Target => target::layout(app, body).fields,
+        Screen::Api => api::layout(app, body).fields,
         Screen::Probes => probes::layout(app, body).list,
         Screen::Questions | Screen::Scorecard | Screen::Export => Rect { height: 0, ..body },
     }
@@ -132,7 +135,7 @@ fn step(screen: Screen) -> usize {
     match screen {
         Screen::Start => 1,
         Screen::Vertical => 2,
-        Screen::Target => 3,
+        Screen::Target | Screen::Api => 3,
         Screen::Probes => 4,
         Screen::Questions => 5,
         Screen::Scorecard => 6,
@@ -186,7 +189,8 @@ fn render_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 
 /// Whether keys go into a text field, so `?` and `q` are typed rather than commands.
 fn typing(app: &App) -> bool {
-    app.screen == Screen::Target || (app.screen == Screen::Export && app.export.focus == EXPORT_FOLDER)
+    matches!(app.screen, Screen::Target | Screen::Api)
+        || (app.screen == Screen::Export && app.export.focus == EXPORT_FOLDER)
 }
 
 /// The main keys of the screen, as many as fit in one line of `width`, most important first;

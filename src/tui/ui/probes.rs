@@ -36,7 +36,7 @@ pub(super) fn layout(app: &App, body: Rect) -> ProbesLayout {
     ProbesLayout { gauge, list, panel }
 }
 
-fn spinner(since: Duration) -> &'static str {
+pub(super) fn spinner(since: Duration) -> &'static str {
     let frame = (since.as_millis() / 100) % 10;
     SPINNER[usize::try_from(frame).unwrap_or(0)]
 }

@@ -27,6 +27,7 @@ fn question_lines(app: &App, item: &Item, theme: &Theme, width: u16, why: bool, 
         if why {
             section(&mut lines, "Why it matters", &q.why, theme);
             section(&mut lines, "Yes means", &q.yes, theme);
+            section(&mut lines, "It passes when", &item.pass, theme);
         }
     } else {
         lines.push(Line::styled("Can you confirm this is true?", theme.title));
@@ -35,6 +36,7 @@ fn question_lines(app: &App, item: &Item, theme: &Theme, width: u16, why: bool, 
             section(&mut lines, "Why it matters", &item.why, theme);
         }
     }
+    lines.extend(number_lines(app, item, theme, width));
     if let (Some(probe), Some(a)) = (app.probe_status(item), &app.assessment) {
         lines.push(Line::default());
         lines.push(Line::from(vec![
@@ -85,6 +87,33 @@ fn question_lines(app: &App, item: &Item, theme: &Theme, width: u16, why: bool, 
     lines
 }
 
+/// The vertical's numbers the item is judged by, each with what it means:
+/// "• 30 per user per minute: how many chat messages one user may send …".
+fn number_lines(app: &App, item: &Item, theme: &Theme, width: u16) -> Vec<Line<'static>> {
+    let checklist = app.checklist();
+    let numbers: Vec<_> = item
+        .thresholds
+        .iter()
+        .filter_map(|id| checklist.threshold(id))
+        .collect();
+    if numbers.is_empty() {
+        return vec![];
+    }
+    let mut lines = vec![Line::default(), Line::styled("The numbers to meet", theme.heading)];
+    for t in numbers {
+        lines.extend(hang(
+            vec![
+                Span::raw("• "),
+                Span::styled(t.amount(), theme.title),
+                Span::raw(format!(": {}", t.text.trim())),
+            ],
+            usize::from(width),
+            2,
+        ));
+    }
+    lines
+}
+
 fn answer_lines(app: &App, item: &Item, theme: &Theme) -> Vec<Line<'static>> {
     let answer = app.assessment.as_ref().and_then(|a| a.answers.get(&item.id));
     let mut first = vec![Span::styled("Your answer: ", theme.heading)];
@@ -121,10 +150,14 @@ fn answer_lines(app: &App, item: &Item, theme: &Theme) -> Vec<Line<'static>> {
 /// Do emails from your app pass SPF, DKIM and DMARC, the three checks that prove
 /// mail really comes from your domain?
 ///
-/// Why it matters                       (left out when the window is too short for
-/// …                                     the checks' verdict or the how-to)
+/// Why it matters                       (these three left out when the window is too
+/// …                                     short for the checks' verdict or the how-to)
 /// Yes means
 /// …
+/// It passes when
+/// …
+/// The numbers to meet                  (when the vertical sets any for the item)
+/// • 5 minutes: an uptime or error alert must reach a person within …
 ///
 /// The automated check says ✘ fail      (when its checks ran)
 ///   ✘ SPF record: No SPF record: anyone can send email that claims to be from
