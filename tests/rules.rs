@@ -115,7 +115,10 @@ fn every_threshold_of_a_vertical_judges_an_item() {
 fn the_seeds_numbers_read_as_the_founder_sees_them() {
     let catalog = catalog();
     let amount = |vertical: &str, id: &str| catalog.get(vertical).unwrap().threshold(id).unwrap().amount();
-    assert_eq!(amount("marketplace", "ratelimit.login"), "10 per IP address every 10 minutes");
+    assert_eq!(
+        amount("marketplace", "ratelimit.login"),
+        "10 per IP address every 10 minutes"
+    );
     assert_eq!(amount("marketplace", "ratelimit.chat"), "30 per user per minute");
     assert_eq!(
         amount("marketplace", "ratelimit.verification_resend"),
@@ -175,7 +178,11 @@ fn now() -> SystemTime {
 
 /// An assessment of `checklist` with every item answered yes except `failed`, answered no.
 fn answered(checklist: &Checklist, failed: &[&str]) -> Assessment {
-    let mut a = Assessment::new(common::reports::target(&checklist.id, "Acme", "Acme Ltd"), checklist, now());
+    let mut a = Assessment::new(
+        common::reports::target(&checklist.id, "Acme", "Acme Ltd"),
+        checklist,
+        now(),
+    );
     for item in &checklist.items {
         let value = if failed.contains(&item.id.as_str()) {
             AnswerValue::No
@@ -202,7 +209,12 @@ fn the_pause_text_names_the_blocker_that_failed() {
     }
     // Nothing failed: no pause.
     let b2b = catalog().get("b2b-service").unwrap().clone();
-    assert!(model::build(&b2b, &answered(&b2b, &[]), &Options::default()).summary.pause_launch.is_none());
+    assert!(
+        model::build(&b2b, &answered(&b2b, &[]), &Options::default())
+            .summary
+            .pause_launch
+            .is_none()
+    );
 }
 
 /// Coaching: more than two failed places calls for the senior-engineer sprint; two do not.
@@ -223,8 +235,9 @@ fn coaching_escalates_past_two_failures() {
     let escalation = three.summary.escalation.clone().expect("three failures escalate");
     assert!(escalation.starts_with("3 items fail, more than 2."), "{escalation}");
     assert!(escalation.contains("experienced engineer"), "{escalation}");
-    let md = String::from_utf8(launchready::report::render(launchready::report::Format::Markdown, &three, None).unwrap())
-        .unwrap();
+    let md =
+        String::from_utf8(launchready::report::render(launchready::report::Format::Markdown, &three, None).unwrap())
+            .unwrap();
     assert!(md.contains("**Bring in a senior engineer.** 3 items fail"), "{md}");
 }
 
