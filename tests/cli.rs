@@ -736,3 +736,32 @@ fn completions_are_written_for_each_shell() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("tcsh"), "{}", stderr(&o));
 }
+
+/// `launchready --target T.toml` reads the file before it needs a terminal: a broken file says
+/// where and why (exit 2), a good one gets as far as asking for a terminal; with a command
+/// after it, it says where `--target` belongs.
+#[test]
+fn the_wizard_reads_its_target_file_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.toml");
+    std::fs::write(
+        &broken,
+        "[product]\nname = \"Acme\"\nvertical = \"b2b-service\"\n\n[[target.private_routes]]\nmethod = \"GTE\"\npath = \"/x\"\n",
+    )
+    .unwrap();
+    let o = launchready(&["--target", broken.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("broken.toml:6") && err.contains("unknown HTTP method `GTE`"), "{err}");
+    assert_eq!(err.lines().count(), 2, "one line and a hint: {err}");
+
+    let good = dir.path().join("good.toml");
+    std::fs::write(&good, "[product]\nname = \"Acme\"\nvertical = \"b2b-service\"\n").unwrap();
+    let o = launchready(&["--target", good.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("needs a terminal"), "{}", stderr(&o));
+
+    let o = launchready(&["--target", good.to_str().unwrap(), "checklists", "list"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("scan --target"), "{}", stderr(&o));
+}
