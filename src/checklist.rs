@@ -225,6 +225,9 @@ pub struct Item {
     pub fix: String,
     pub question: Option<Question>,
     pub emphasis: Option<String>,
+    /// Another way to pass the vertical accepts when the check fails (b2b: slow calls run
+    /// through a written-down queue instead of a p95 under 500 ms); a "yes" then passes.
+    pub alternative: Option<String>,
     /// The vertical's thresholds this item is judged by (ids of [`Checklist::thresholds`]):
     /// the question shows them, so "yes" means a number was met.
     pub thresholds: Vec<String>,
@@ -616,6 +619,7 @@ struct RawItem {
     fix: Option<String>,
     question: Option<Question>,
     emphasis: Option<String>,
+    alternative: Option<String>,
     thresholds: Option<Vec<Spanned<String>>>,
     source: Option<Vec<String>>,
     phase: Option<Spanned<String>>,
@@ -821,6 +825,7 @@ fn merge(base: &RawItem, over: &RawItem) -> RawItem {
         fix: over.fix.clone().or_else(|| base.fix.clone()),
         question: over.question.clone().or_else(|| base.question.clone()),
         emphasis: over.emphasis.clone().or_else(|| base.emphasis.clone()),
+        alternative: over.alternative.clone().or_else(|| base.alternative.clone()),
         thresholds: over.thresholds.clone().or_else(|| base.thresholds.clone()),
         source: over.source.clone().or_else(|| base.source.clone()),
         phase: over.phase.clone().or_else(|| base.phase.clone()),
@@ -1095,6 +1100,7 @@ fn finish_item(
         fix: raw.fix.unwrap_or_default(),
         question: raw.question,
         emphasis: raw.emphasis,
+        alternative: raw.alternative,
         thresholds: raw
             .thresholds
             .unwrap_or_default()

@@ -90,6 +90,8 @@ pub enum DecidedBy {
     Answer,
     /// The user's answer, against the probe's verdict, with a note.
     Override,
+    /// The check failed, and the user says the item's accepted alternative holds.
+    Alternative,
     Nothing,
 }
 
@@ -252,6 +254,10 @@ pub fn score_item<'a>(item: &'a Item, results: Vec<&'a ProbeResult>, answer: Opt
             if agrees {
                 score.status = p;
                 score.decided_by = DecidedBy::ProbeConfirmed;
+            } else if p == ItemStatus::Fail && a.value == AnswerValue::Yes && item.alternative.is_some() {
+                // The vertical accepts another way to pass, which no check can see.
+                score.status = ItemStatus::Pass;
+                score.decided_by = DecidedBy::Alternative;
             } else if a.value == AnswerValue::Unsure {
                 score.status = p;
                 score.decided_by = DecidedBy::Probe;

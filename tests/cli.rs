@@ -752,7 +752,10 @@ fn the_wizard_reads_its_target_file_first() {
     let o = launchready(&["--target", broken.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("broken.toml:6") && err.contains("unknown HTTP method `GTE`"), "{err}");
+    assert!(
+        err.contains("broken.toml:6") && err.contains("unknown HTTP method `GTE`"),
+        "{err}"
+    );
     assert_eq!(err.lines().count(), 2, "one line and a hint: {err}");
 
     let good = dir.path().join("good.toml");

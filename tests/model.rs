@@ -315,6 +315,7 @@ fn item(id: &str, area: Area, severity: Severity, checks: &[&str]) -> Item {
             yes: String::new(),
         }),
         emphasis: None,
+        alternative: None,
         thresholds: vec![],
         source: vec![],
         phase: "all".into(),

@@ -259,3 +259,60 @@ fn b2b_escalates_on_a_failure_in_its_areas() {
     let report = model::build(b2b, &answered(b2b, &[&outside.id]), &Options::default());
     assert_eq!(report.summary.escalation, None, "{}", outside.id);
 }
+
+/// B2B accepts a p95 over 500 ms when the slow calls run through a written-down queue: a failed
+/// latency check and a "yes" pass the item (no note needed), and the report says why. Other
+/// verticals allow no such thing: there the "yes" needs a note to count.
+#[test]
+fn b2b_scores_latency_by_its_alternative() {
+    use launchready::probe::Status;
+    use launchready::score::{self, DecidedBy, ItemStatus};
+    let catalog = catalog();
+    for (vertical, passes) in [("b2b-service", true), ("ecommerce", false)] {
+        let checklist = catalog.get(vertical).unwrap();
+        let mut a = answered(checklist, &[]);
+        a.record(common::reports::result(
+            "api.latency",
+            Status::Fail,
+            "p95 is 1.8 s, over the 500 ms limit.",
+        ));
+        a.answer("perf.latency", AnswerValue::Yes, None, now());
+        let card = score::score(checklist, &a);
+        let item = card.item("perf.latency").unwrap();
+        if passes {
+            assert_eq!(item.status, ItemStatus::Pass, "{vertical}");
+            assert_eq!(item.decided_by, DecidedBy::Alternative);
+            let report = model::build(checklist, &a, &Options::default());
+            let md = String::from_utf8(
+                launchready::report::render(launchready::report::Format::Markdown, &report, None).unwrap(),
+            )
+            .unwrap();
+            assert!(md.contains("Passes by the accepted alternative"), "{md}");
+            assert!(md.contains("1.8 s"), "the check's finding stays in the report");
+        } else {
+            assert_eq!(item.status, ItemStatus::Fail, "{vertical}");
+            assert!(item.override_refused);
+        }
+    }
+}
+
+/// In the wizard, "yes" to b2b's latency question against a failed check asks for no note, and
+/// the question shows the alternative.
+#[test]
+fn the_wizard_takes_the_alternative_without_a_note() {
+    use launchready::probe::Status;
+    use launchready::tui::app::{Overlay, ProbeState};
+    let data = tempfile::tempdir().unwrap();
+    let mut app = wizard("b2b-service", data.path());
+    let result = common::reports::result("api.latency", Status::Fail, "p95 is 1.8 s.");
+    app.on_probe("api.latency".into(), ProbeState::Done(result));
+    let checklist = app.checklist().clone();
+    let screen = question_screen(&mut app, &checklist, "perf.latency");
+    assert!(screen.contains("Italsopasses,answeredyes,when"), "{screen}");
+    app.on_key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE));
+    assert_eq!(app.overlay, Overlay::None, "no note is asked");
+    assert_eq!(
+        app.assessment.as_ref().unwrap().answers["perf.latency"].value,
+        AnswerValue::Yes
+    );
+}

@@ -406,6 +406,19 @@ fn finding(s: &ItemScore<'_>) -> String {
             o.note
         );
     }
+    if s.decided_by == DecidedBy::Alternative {
+        let found = s.results.iter().find(|r| r.status == crate::result::Status::Fail);
+        return format!(
+            "Passes by the accepted alternative: {} (answered yes){}",
+            s.item
+                .alternative
+                .as_deref()
+                .unwrap_or_default()
+                .trim()
+                .trim_end_matches('.'),
+            found.map_or_else(String::new, |r| format!("; the check found: {}", r.summary))
+        );
+    }
     let decisive = s
         .results
         .iter()

@@ -110,6 +110,10 @@ impl App {
 
     /// Whether answering `value` contradicts the probes' verdict on `item`.
     fn contradicts(&self, item: &Item, value: AnswerValue) -> bool {
+        // A "yes" to an item with an accepted alternative says the alternative holds.
+        if item.alternative.is_some() && value == AnswerValue::Yes {
+            return false;
+        }
         matches!(
             (self.probe_status(item), value),
             (

@@ -17,6 +17,7 @@ fn decided_text(decided: DecidedBy) -> &'static str {
         DecidedBy::ProbeConfirmed => "decided by the automated check, and your answer agrees",
         DecidedBy::Answer => "decided by your answer",
         DecidedBy::Override => "your answer, with a note, overrides the automated check",
+        DecidedBy::Alternative => "passes by the alternative this checklist accepts, as you answered",
         DecidedBy::Nothing => "not decided yet",
     }
 }

@@ -36,6 +36,9 @@ fn question_lines(app: &App, item: &Item, theme: &Theme, width: u16, why: bool, 
             section(&mut lines, "Why it matters", &item.why, theme);
         }
     }
+    if let Some(alternative) = &item.alternative {
+        section(&mut lines, "It also passes, answered yes, when", alternative, theme);
+    }
     lines.extend(number_lines(app, item, theme, width));
     if let (Some(probe), Some(a)) = (app.probe_status(item), &app.assessment) {
         lines.push(Line::default());
