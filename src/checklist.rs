@@ -295,6 +295,8 @@ impl Threshold {
             text.trim_end_matches('0').trim_end_matches('.').to_string()
         };
         let n = match &self.value {
+            // A DMARC policy reads as the record writes it: p=quarantine.
+            ThresholdValue::Text(word) if self.id.starts_with("dmarc.") => return format!("p={word}"),
             ThresholdValue::Text(word) => return word.clone(),
             ThresholdValue::Number(n) => *n,
         };

@@ -13,6 +13,7 @@ pub mod checklist;
 pub mod cli;
 pub mod demo;
 pub mod diag;
+pub mod discover;
 pub mod fsio;
 pub mod probe;
 pub mod redact;

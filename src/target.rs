@@ -232,13 +232,34 @@ pub fn parse_route(text: &str) -> Result<Route, Problem> {
 const SAVED_HEAD: &str = "\
 # launchready target file, saved by the wizard. Check the product again with:
 #     launchready scan --target THIS-FILE.toml      (or launchready --target THIS-FILE.toml)
-# It holds no token and no password. Test accounts the wizard signed in by email are not
-# saved: for scan and CI, put their tokens in environment variables and name them in [auth]
-# (token_a_env, token_b_env).
+# It holds no token and no password. Test accounts the wizard signed in by email are
+# saved as token variables instead (LAUNCHREADY_TOKEN_A, LAUNCHREADY_TOKEN_B under [auth]):
+# for scan and CI, put each account's token in its variable.
 
 ";
 
+/// The variables a saved target file names for the accounts the wizard signed in by email.
+pub const SAVED_TOKEN_ENVS: [&str; 2] = ["LAUNCHREADY_TOKEN_A", "LAUNCHREADY_TOKEN_B"];
+
 impl TargetFile {
+    /// The target as a file for `scan` and CI: an account the wizard signed in by email (or one
+    /// the object check needs) is named by a token variable, [`SAVED_TOKEN_ENVS`], since a
+    /// file holds no emails or passwords; the file then loads as it is.
+    #[must_use]
+    pub fn for_saving(&self) -> TargetFile {
+        let mut file = self.clone();
+        let auth = &mut file.auth;
+        let needs = auth.object_b.is_some();
+        if auth.token_a_env.is_none() && (auth.sign_in.a.is_some() || needs) {
+            auth.token_a_env = Some(SAVED_TOKEN_ENVS[0].to_string());
+        }
+        if auth.token_b_env.is_none() && (auth.sign_in.b.is_some() || needs) {
+            auth.token_b_env = Some(SAVED_TOKEN_ENVS[1].to_string());
+        }
+        auth.sign_in = SignIn::default();
+        file
+    }
+
     /// The file as the wizard saves it: a comment saying how to use it, then the TOML. Never a
     /// token, a password or a sign-in email (the types hold none, or skip them).
     pub fn to_toml(&self) -> Result<String, String> {

@@ -121,3 +121,29 @@ async fn a_wrong_password_is_an_error_that_says_so_and_shows_no_password() {
     );
     no_secret_in(&results, &["wrong-password-123", ACCOUNTS[1].password]);
 }
+
+/// Tokens given another way (the demo's) never stand in for an account given by email: a wrong
+/// password is a failed sign-in, not a pass.
+#[tokio::test]
+async fn a_preset_token_does_not_hide_a_failed_sign_in() {
+    let server = demo::start(Flavour::Flawed).await.unwrap();
+    let target = signed_in_target(&server);
+    let ctx = ProbeCtx {
+        timeout: Duration::from_secs(5),
+        ..ProbeCtx::default()
+    };
+    let catalog = launchready::checklist::Catalog::builtin().unwrap();
+    let checklist = catalog.get("b2b-service").unwrap().clone();
+    let preset = launchready::probe::api::Tokens {
+        a: Some(demo::TOKEN_A.into()),
+        b: Some(demo::TOKEN_B.into()),
+        ..Default::default()
+    };
+    let env =
+        Env::new(&ctx, &target, &checklist, Some(preset)).with_passwords(passwords("wrong", ACCOUNTS[1].password));
+    let checks = [registry::find("api.object_authz").unwrap()];
+    let results = engine::run_all(&target, &env, &checks, None).await;
+    let r = status_of(&results, "api.object_authz");
+    assert_eq!(r.status, Status::Error, "{}", r.summary);
+    assert!(r.summary.contains("account A"), "{}", r.summary);
+}

@@ -682,7 +682,7 @@ async fn describe_the_demo_in_the_wizard(
     let shown = screen_text(&app);
     assert!(!shown.contains(ACCOUNTS[1].password), "{shown}");
     assert!(shown.contains("•••••••••••••••"), "{shown}");
-    while app.product.api.focus != app.product.api.fields.len() {
+    while app.product.api.focus != app.product.api.button() {
         press(&mut app, &mut runner, &[KeyCode::Tab]);
     }
     press(&mut app, &mut runner, &[KeyCode::Enter]);
@@ -692,7 +692,7 @@ async fn describe_the_demo_in_the_wizard(
         .await
         .expect("the sign-in ends")
         .expect("a sign-in was started");
-    for command in app.on_signed_in(outcomes) {
+    for command in app.on_signed_in(outcomes.0, outcomes.1) {
         execute(&mut app, &mut runner, command);
     }
     (app, runner, rx, server, data)
@@ -723,6 +723,18 @@ async fn a_product_described_only_in_the_wizard_gets_its_account_checks() {
         let r = probes.get(id).unwrap_or_else(|| panic!("{id} ran: {probes:#?}"));
         assert_eq!(r.status, Status::Fail, "{id}: {}", r.summary);
     }
+
+    // Resumed later, the assessment no longer has the sign-in accounts: re-running an account
+    // check is refused, and its proven failure stands.
+    app.assessment.as_mut().unwrap().target.auth.sign_in = launchready::target::SignIn::default();
+    app.probes.cursor = app.probes.states.keys().position(|k| k == "api.object_authz").unwrap();
+    assert_eq!(app.screen, Screen::Probes);
+    assert!(app.on_key(key(KeyCode::Char('r'))).is_empty());
+    assert!(app.message.as_deref().is_some_and(|m| m.contains("cannot run again")));
+    assert_eq!(
+        app.assessment.as_ref().unwrap().probes["api.object_authz"].status,
+        Status::Fail
+    );
 
     // Nothing secret anywhere: the screen, the saved assessment, the reports.
     let secrets = [ACCOUNTS[0].password, ACCOUNTS[1].password, TOKEN_A, TOKEN_B, TOKEN_LOW];
@@ -856,4 +868,199 @@ fn a_target_file_round_trips_through_the_wizard() {
     assert_eq!(again, original);
     assert_eq!(again.to_toml().unwrap(), text, "load → save gives the same file");
     assert!(text.starts_with("# launchready target file"), "{text}");
+}
+
+/// The API page suggests the routes of the OpenAPI document the API serves and of the code
+/// folder; nothing is used until ticked, and unticking takes it out again.
+#[tokio::test]
+async fn the_api_page_suggests_routes_found_in_the_openapi_document_and_the_code() {
+    use common::web::{Answer, Pages, serve};
+    let doc = serde_json::json!({
+        "openapi": "3.0.0",
+        "security": [{"bearer": []}],
+        "paths": {
+            "/health": {"get": {"security": []}},
+            "/api/conversations/{id}": {"get": {}},
+            "/admin/config": {"get": {}},
+            "/webhooks/stripe": {"post": {"security": []}}
+        }
+    });
+    let api = serve(
+        Pages::new().at(
+            "/openapi.json",
+            Answer::ok(&doc.to_string()).header("content-type", "application/json"),
+        ),
+        None,
+    )
+    .await;
+    let code = tempfile::tempdir().unwrap();
+    std::fs::write(code.path().join("server.js"), "router.post('/api/chat', send);\n").unwrap();
+
+    let data = tempfile::tempdir().unwrap();
+    let mut app = app(data.path());
+    let (mut runner, _rx) = runner(ProbeCtx {
+        timeout: Duration::from_secs(5),
+        ..ProbeCtx::default()
+    });
+    to_form(&mut app, &mut runner, 0);
+    press(&mut app, &mut runner, &typed("Acme Chat"));
+    press(&mut app, &mut runner, &[KeyCode::Tab; 4]);
+    press(
+        &mut app,
+        &mut runner,
+        &typed(&format!("http://127.0.0.1:{}", api.port())),
+    );
+    press(&mut app, &mut runner, &[KeyCode::Tab; 4]);
+    press(&mut app, &mut runner, &typed(&code.path().display().to_string()));
+    while app.product.focus != app.product.button() {
+        press(&mut app, &mut runner, &[KeyCode::Tab]);
+    }
+    press(&mut app, &mut runner, &[KeyCode::Enter]);
+    assert_eq!(app.screen, Screen::Api, "{:?}", app.message);
+    assert!(app.product.api.discovering);
+    let found = tokio::time::timeout(Duration::from_secs(30), runner.discovered())
+        .await
+        .expect("discovery ends")
+        .unwrap();
+    app.on_discovered(found);
+    let listed: Vec<String> = app
+        .product
+        .api
+        .suggestions
+        .iter()
+        .map(|(s, _)| format!("{} {} {}", s.kind.label(), s.route.method, s.route.path))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            "private GET /api/conversations/{id}",
+            "admin GET /admin/config",
+            "webhook POST /webhooks/stripe",
+            "chat POST /api/chat",
+        ],
+        "the health route needs no login, so it is not suggested"
+    );
+    assert!(api.requests().iter().any(|r| r.contains("/openapi.json")));
+    assert!(
+        app.product.api.fields.iter().all(|f| f.value.is_empty()),
+        "nothing is used unticked"
+    );
+    assert!(screen_text(&app).contains("Routes found (4)"), "{}", screen_text(&app));
+
+    // Tick the private route and the webhook; untick the private route again.
+    let n = app.product.api.fields.len();
+    let tick = |app: &mut App, runner: &mut Runner, row: usize| {
+        while app.product.api.focus != n + row {
+            press(app, runner, &[KeyCode::Tab]);
+        }
+        press(app, runner, &[KeyCode::Char(' ')]);
+    };
+    tick(&mut app, &mut runner, 0);
+    tick(&mut app, &mut runner, 2);
+    tick(&mut app, &mut runner, 3);
+    let value = |app: &App, key: &str| {
+        app.product
+            .api
+            .fields
+            .iter()
+            .find(|f| f.key == key)
+            .unwrap()
+            .value
+            .clone()
+    };
+    assert_eq!(value(&app, "private_routes"), "GET /api/conversations/{id}");
+    assert_eq!(value(&app, "webhook"), "/webhooks/stripe");
+    assert_eq!(value(&app, "chat"), "POST /api/chat");
+    assert!(screen_text(&app).contains("server.js:1"), "where it was found is shown");
+    tick(&mut app, &mut runner, 0);
+    assert_eq!(value(&app, "private_routes"), "");
+    // Continue starts with exactly what is ticked.
+    while app.product.api.focus != app.product.api.button() {
+        press(&mut app, &mut runner, &[KeyCode::Tab]);
+    }
+    press(&mut app, &mut runner, &[KeyCode::Enter]);
+    assert_eq!(app.screen, Screen::Probes, "{:?}", app.message);
+    let target = &app.assessment.as_ref().unwrap().target.target;
+    assert!(target.private_routes.is_empty());
+    assert_eq!(target.webhook.as_ref().unwrap().path, "/webhooks/stripe");
+    press(&mut app, &mut runner, &[KeyCode::Char('C')]);
+}
+
+/// A sign-in given up with Esc never decides the next one: its answer, arriving late, is
+/// ignored, and only the current attempt's counts.
+#[test]
+fn an_answer_to_an_abandoned_sign_in_is_ignored() {
+    use launchready::probe::api::Who;
+    let data = tempfile::tempdir().unwrap();
+    let mut app = app(data.path());
+    let (tx, _rx) = mpsc::unbounded_channel();
+    let mut runner = Runner::new(ProbeCtx::default(), tx);
+    to_form(&mut app, &mut runner, 0);
+    press(&mut app, &mut runner, &typed("Acme Chat"));
+    press(&mut app, &mut runner, &[KeyCode::Tab; 4]);
+    press(&mut app, &mut runner, &typed("http://127.0.0.1:9"));
+    while app.product.focus != app.product.button() {
+        press(&mut app, &mut runner, &[KeyCode::Tab]);
+    }
+    app.on_key(key(KeyCode::Enter));
+    for (k, v) in [
+        ("login", "/api/login"),
+        ("account_a", "a@acme.example"),
+        ("password_a", "first"),
+    ] {
+        let i = app.product.api.fields.iter().position(|f| f.key == k).unwrap();
+        app.product.api.fields[i].value = v.into();
+    }
+    app.product.api.focus = app.product.api.button();
+    let first = app.on_key(key(KeyCode::Enter));
+    assert!(
+        matches!(first.as_slice(), [Command::SignIn { attempt: 1, .. }]),
+        "{first:?}"
+    );
+    app.on_key(key(KeyCode::Esc));
+    assert!(app.product.api.signing.is_none());
+    let second = app.on_key(key(KeyCode::Enter));
+    assert!(
+        matches!(second.as_slice(), [Command::SignIn { attempt: 2, .. }]),
+        "{second:?}"
+    );
+    // The first attempt's success arrives late: nothing starts.
+    assert!(app.on_signed_in(1, vec![(Who::A, Ok(()))]).is_empty());
+    assert!(app.product.api.signing.is_some() && app.assessment.is_none());
+    // The second attempt's refusal is what shows.
+    assert!(
+        app.on_signed_in(2, vec![(Who::A, Err("refused (401)".into()))])
+            .is_empty()
+    );
+    assert_eq!(app.screen, Screen::Api);
+    assert!(app.assessment.is_none());
+    let field = &app.product.api.fields[app.product.api.focus];
+    assert!(
+        field.error.as_deref().is_some_and(|e| e.contains("refused (401)")),
+        "{field:?}"
+    );
+}
+
+/// A token pasted where the account's variable name goes is refused and hidden on screen.
+#[test]
+fn a_token_typed_as_an_account_is_hidden() {
+    let data = tempfile::tempdir().unwrap();
+    let mut app = app(data.path());
+    let (tx, _rx) = mpsc::unbounded_channel();
+    let mut runner = Runner::new(ProbeCtx::default(), tx);
+    to_form(&mut app, &mut runner, 0);
+    press(&mut app, &mut runner, &typed("Acme Chat"));
+    app.product.focus = app.product.api_row();
+    press(&mut app, &mut runner, &[KeyCode::Enter]);
+    assert_eq!(app.screen, Screen::Api);
+    to_api_field(&mut app, &mut runner, "account_a");
+    let token = "sk_live_51Habcdefghijklmnopqrstuvwx0123456789";
+    press(&mut app, &mut runner, &typed(token));
+    let field = &app.product.api.fields[app.product.api.focus];
+    assert!(
+        field.error.as_deref().is_some_and(|e| e.contains("looks like a token")),
+        "{field:?}"
+    );
+    let shown = screen_text(&app);
+    assert!(!shown.contains("sk_live"), "{shown}");
 }

@@ -833,3 +833,34 @@ fn target_api_link() {
     f.key(KeyCode::Esc);
     assert_eq!(f.app.screen, Screen::Target);
 }
+
+/// The API page with routes found in the API's OpenAPI document and the code, one ticked.
+#[test]
+fn api_page_with_suggestions() {
+    use launchready::discover::{Kind, Suggestion};
+    use launchready::target::Route;
+    let mut f = Fixture::new();
+    f.keys(&[KeyCode::Char('n'), KeyCode::Enter])
+        .type_text("Acme Chat")
+        .times(KeyCode::Tab, 10)
+        .key(KeyCode::Enter);
+    assert_eq!(f.app.screen, Screen::Api);
+    let found = |kind, method: &str, path: &str, source: &str| Suggestion {
+        kind,
+        route: Route {
+            method: method.into(),
+            path: path.into(),
+        },
+        source: source.into(),
+    };
+    f.app.on_discovered(vec![
+        found(Kind::Private, "GET", "/api/conversations/{id}", "openapi.json"),
+        found(Kind::Private, "DELETE", "/api/conversations/{id}", "openapi.json"),
+        found(Kind::Admin, "GET", "/admin/config", "openapi.json"),
+        found(Kind::Chat, "POST", "/api/chat", "src/server.ts:14"),
+    ]);
+    let n = f.app.product.api.fields.len();
+    f.times(KeyCode::Tab, n).key(KeyCode::Char(' ')).times(KeyCode::Tab, 2);
+    assert_eq!(f.app.product.api.fields[0].value, "GET /api/conversations/{id}");
+    f.snap("api_page_suggestions");
+}

@@ -109,9 +109,10 @@ pub struct VerdictView {
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
     pub verdict: VerdictView,
-    /// Why to pause the launch, only when a blocker fails: each failed blocker with its own
-    /// finding, then the checklist's rule.
+    /// The checklist's rule when a blocker fails ("hold the launch ..."), only then.
     pub pause_launch: Option<String>,
+    /// Each failed blocker in its own words: "Title: not met. What the check found".
+    pub pause_reasons: Vec<String>,
     /// When the vertical's escalation rule applies (too many failures, or a failure in one of
     /// its areas): why, and its advice to bring in a senior engineer.
     pub escalation: Option<String>,
@@ -330,50 +331,53 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     }
 }
 
-/// Why the launch pauses, in the failed blockers' own words (what the check found or, for an
-/// answer, what breaks), then the vertical's rule.
-fn pause_text(checklist: &Checklist, card: &Scorecard<'_>) -> String {
-    let reasons: Vec<String> = card
-        .blockers
+/// Why the launch pauses, one line per failed blocker in its own words: what the check found,
+/// or, for an answer, what breaks.
+fn pause_reasons(card: &Scorecard<'_>) -> Vec<String> {
+    card.blockers
         .iter()
         .filter_map(|id| card.item(id))
         .map(|s| {
-            let why = if s.decided_by == DecidedBy::Answer || s.results.is_empty() {
-                first_sentence(&s.item.breaks)
+            let title = s.item.title.trim();
+            if s.decided_by == DecidedBy::Answer || s.results.is_empty() {
+                format!("{title}: answered no. What breaks: {}", s.item.breaks.trim())
             } else {
-                finding(s)
-            };
-            format!("{}: {}", s.item.title, why.trim().trim_end_matches('.'))
+                format!("{title}: not met. {}", finding(s).trim())
+            }
         })
-        .collect();
-    let mut text = format!("{}.", reasons.join(". "));
-    match &checklist.pause_rule {
-        Some(rule) => {
-            text.push(' ');
-            text.push_str(rule.trim());
-        }
-        None if reasons.len() == 1 => text.push_str(" Hold the launch until it is fixed."),
-        None => text.push_str(" Hold the launch until they are fixed."),
-    }
-    text
+        .collect()
 }
 
 /// The vertical's escalation rule, when it applies: more failed items than
 /// `escalation.max_failed_places`, or a failed item in one of its `escalate_areas`.
 fn escalation(checklist: &Checklist, card: &Scorecard<'_>) -> Option<String> {
-    let failed: Vec<&ItemScore<'_>> = card.items.iter().filter(|s| s.status == ItemStatus::Fail).collect();
+    // What makes a product not ready: a "ready" product is never told to escalate.
+    let failed: Vec<&ItemScore<'_>> = card
+        .items
+        .iter()
+        .filter(|s| s.status == ItemStatus::Fail && s.item.severity <= Severity::High)
+        .collect();
     let too_many = checklist
         .threshold("escalation.max_failed_places")
         .and_then(crate::checklist::Threshold::number)
         .filter(|max| f64::from(u32::try_from(failed.len()).unwrap_or(u32::MAX)) > *max)
-        .map(|max| format!("{} items fail, more than {}", failed.len(), max));
+        .map(|max| format!("{} blocker and high-severity items fail, more than {max}", failed.len()));
     let mut areas: Vec<&str> = vec![];
     for s in &failed {
         if checklist.escalate_areas.contains(&s.item.area) && !areas.contains(&s.item.area.label()) {
             areas.push(s.item.area.label());
         }
     }
-    let why = too_many.or_else(|| (!areas.is_empty()).then(|| format!("Items fail in {}", join_words(&areas))))?;
+    let why = too_many.or_else(|| {
+        (!areas.is_empty()).then(|| {
+            let quoted: Vec<String> = areas.iter().map(|a| format!("“{a}”")).collect();
+            let quoted: Vec<&str> = quoted.iter().map(String::as_str).collect();
+            match areas.len() {
+                1 => format!("An item fails in the area {}", quoted[0]),
+                _ => format!("Items fail in the areas {}", join_words(&quoted)),
+            }
+        })
+    })?;
     let advice = checklist.escalation.as_deref().map_or(
         "Stop fixing one thing at a time and bring in an experienced engineer for a planned piece of work.",
         str::trim,
@@ -388,12 +392,6 @@ fn join_words(words: &[&str]) -> String {
         [one] => (*one).to_string(),
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
-}
-
-/// The first sentence of a text (up to the first ". "), or all of it.
-fn first_sentence(text: &str) -> String {
-    let text = text.trim();
-    text.find(". ").map_or(text, |end| &text[..end]).to_string()
 }
 
 /// The one-line finding of a scored item: the override's note, the deciding check's summary, or
@@ -534,11 +532,18 @@ pub fn build(checklist: &Checklist, assessment: &Assessment, options: &Options) 
         })
         .collect();
     let refs = |ids: &[&str]| ids.iter().filter_map(|id| item_ref(checklist, id)).collect::<Vec<_>>();
-    let pause_launch = card.blocker_failed().then(|| clean(&pause_text(checklist, &card)));
+    let pause_launch = card.blocker_failed().then(|| {
+        checklist.pause_rule.as_deref().map_or_else(
+            || "Hold the launch until every failed blocker is fixed.".to_string(),
+            |r| clean(r.trim()),
+        )
+    });
+    let pause_reasons: Vec<String> = pause_reasons(&card).iter().map(|r| clean(r)).collect();
     let escalation = escalation(checklist, &card).map(|e| clean(&e));
     let summary = Summary {
         verdict,
         pause_launch,
+        pause_reasons,
         escalation,
         blockers: refs(&card.blockers),
         must_fix: refs(&card.must_fix),

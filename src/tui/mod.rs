@@ -92,7 +92,8 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, opti
             Some(event) = probe_rx.recv() => app.on_event(event),
             Some(done) = runner.background() => match done {
                 Background::Exported(written) => app.on_exported(written),
-                Background::SignedIn(outcomes) => app.on_signed_in(outcomes),
+                Background::SignedIn((attempt, outcomes)) => app.on_signed_in(attempt, outcomes),
+                Background::Discovered(found) => app.on_discovered(found),
             },
             () = tick => vec![],
             _ = term => vec![Command::Quit],
@@ -128,7 +129,12 @@ pub fn execute(app: &mut App, runner: &mut Runner, command: Command) -> bool {
             }
             runner.start(&ids);
         }
-        Command::SignIn { target, passwords } => runner.sign_in(&target, app.checklist(), passwords),
+        Command::SignIn {
+            target,
+            passwords,
+            attempt,
+        } => runner.sign_in(&target, app.checklist(), passwords, attempt),
+        Command::Discover(target) => runner.discover(*target),
         Command::StopProbes => runner.cancel_all(),
         Command::CancelProbes(ids) => {
             for id in ids {
@@ -188,7 +194,7 @@ fn export(app: &mut App, runner: &mut Runner, formats: &[crate::report::Format],
         None => crate::report::model::build(checklist, a, &options),
     };
     // The target file for `scan` and CI: what the wizard was told, never a token or password.
-    let target = match target_file.then(|| a.target.to_toml()).transpose() {
+    let target = match target_file.then(|| a.target.for_saving().to_toml()).transpose() {
         Ok(t) => t,
         Err(e) => {
             app.export.error = Some(e);
@@ -236,8 +242,14 @@ pub struct Runner {
     tokens: Option<Tokens>,
     /// Where a report export, written off the event loop, says how it went.
     exports: Exports,
-    /// Where a sign-in of the test accounts says how it went.
+    /// Where a sign-in of the test accounts says how it went, and the one running.
     sign_ins: SignIns,
+    signing: Option<tokio::task::JoinHandle<()>>,
+    /// Where route discovery hands its suggestions.
+    discoveries: (
+        mpsc::UnboundedSender<Vec<crate::discover::Suggestion>>,
+        mpsc::UnboundedReceiver<Vec<crate::discover::Suggestion>>,
+    ),
 }
 
 type Exported = Result<Vec<std::path::PathBuf>, String>;
@@ -246,9 +258,11 @@ type Exports = (mpsc::UnboundedSender<Exported>, mpsc::UnboundedReceiver<Exporte
 pub enum Background {
     Exported(Exported),
     SignedIn(SignedIn),
+    Discovered(Vec<crate::discover::Suggestion>),
 }
 
-type SignedIn = Vec<(crate::probe::api::Who, Result<(), String>)>;
+/// A sign-in attempt's number, and for each account whether it worked.
+type SignedIn = (u64, Vec<(crate::probe::api::Who, Result<(), String>)>);
 type SignIns = (mpsc::UnboundedSender<SignedIn>, mpsc::UnboundedReceiver<SignedIn>);
 
 impl Runner {
@@ -260,7 +274,42 @@ impl Runner {
             tokens: None,
             exports: mpsc::unbounded_channel(),
             sign_ins: mpsc::unbounded_channel(),
+            signing: None,
+            discoveries: mpsc::unbounded_channel(),
         }
+    }
+
+    /// The suggestions of the next discovery to finish.
+    pub async fn discovered(&mut self) -> Option<Vec<crate::discover::Suggestion>> {
+        self.discoveries.1.recv().await
+    }
+
+    /// Looks for routes in the background: the OpenAPI document the target's API serves (a
+    /// few bounded GETs to its own host) and the route definitions in its code folder.
+    fn discover(&mut self, target: TargetFile) {
+        let ctx = self.ctx.clone();
+        let done = self.discoveries.0.clone();
+        tokio::spawn(async move {
+            let look = async {
+                let mut found = vec![];
+                let http = crate::probe::http::Http::new(&ctx, &target).ok();
+                let base = target.target.api_base.as_deref().and_then(|b| url::Url::parse(b).ok());
+                if let (Some(http), Some(base)) = (http, base)
+                    && let Some(routes) = crate::discover::fetch_openapi(&http.with_body_cap(2 << 20), &base).await
+                {
+                    found.extend(routes);
+                }
+                if let Some(repo) = target.target.repo.clone() {
+                    let code = tokio::task::spawn_blocking(move || crate::discover::from_code(&repo));
+                    found.extend(code.await.unwrap_or_default());
+                }
+                found
+            };
+            let found = tokio::time::timeout(Duration::from_secs(30), look)
+                .await
+                .unwrap_or_default();
+            let _ = done.send(found);
+        });
     }
 
     /// Whichever work off the event loop finishes next: an export or a sign-in.
@@ -268,6 +317,7 @@ impl Runner {
         tokio::select! {
             Some(written) = self.exports.1.recv() => Some(Background::Exported(written)),
             Some(outcomes) = self.sign_ins.1.recv() => Some(Background::SignedIn(outcomes)),
+            Some(found) = self.discoveries.1.recv() => Some(Background::Discovered(found)),
             else => None,
         }
     }
@@ -280,16 +330,26 @@ impl Runner {
     /// Sets up a fresh engine for `target` that signs in its accounts with `passwords`, and
     /// signs them in now, in the background; the tokens stay with the engine for the checks
     /// (an assessment of the same target starts on it).
-    fn sign_in(&mut self, target: &TargetFile, checklist: &crate::checklist::Checklist, passwords: Passwords) {
+    fn sign_in(
+        &mut self,
+        target: &TargetFile,
+        checklist: &crate::checklist::Checklist,
+        passwords: Passwords,
+        attempt: u64,
+    ) {
         self.cancel_all();
+        // An earlier attempt (stopped with Esc) ends here and reports nothing.
+        if let Some(earlier) = self.signing.take() {
+            earlier.abort();
+        }
         let env = Env::new(&self.ctx, target, checklist, self.tokens.clone()).with_passwords(passwords);
         let engine = Engine::new(target.clone(), env, self.tx.clone());
         let signing = engine.sign_in();
         self.engine = Some((engine, checklist.id.clone()));
         let done = self.sign_ins.0.clone();
-        tokio::spawn(async move {
-            let _ = done.send(signing.await);
-        });
+        self.signing = Some(tokio::spawn(async move {
+            let _ = done.send((attempt, signing.await));
+        }));
     }
 
     /// The outcome of the next export to finish: the files written, or why not.

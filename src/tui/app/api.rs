@@ -12,9 +12,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::target::Field;
 use super::{App, Command, Screen};
+use crate::discover::{Kind, Suggestion};
 use crate::probe::api::Who;
 use crate::probe::api::signin::Passwords;
 use crate::target::{self, Auth, Chat, Login, Route, SignIn, Target, TargetFile, Webhook};
+
+/// The longest value a field of the page takes.
+const MAX_FIELD_CHARS: usize = 2_000;
 
 /// The body of the chat request when the form gives none.
 pub const DEFAULT_CHAT_BODY: &str = r#"{"message": "{{prompt}}"}"#;
@@ -23,11 +27,27 @@ pub const DEFAULT_CHAT_BODY: &str = r#"{"message": "{{prompt}}"}"#;
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiState {
     pub fields: Vec<Field>,
-    /// The focused row: a field, then the continue button (`fields.len()`).
+    /// The focused row: a field, then a suggestion, then the continue button
+    /// ([`ApiState::button`]).
     pub focus: usize,
-    /// Signing in the test accounts since then, before the checks start; the target that
-    /// starts when it worked.
-    pub signing: Option<(Instant, Box<TargetFile>)>,
+    /// Routes found in the API's OpenAPI document or the code folder, each ticked or not.
+    pub suggestions: Vec<(Suggestion, bool)>,
+    /// What discovery last looked at (API address, code folder), and whether it still runs.
+    pub discovered: Option<(Option<String>, Option<std::path::PathBuf>)>,
+    pub discovering: bool,
+    /// Signing in the test accounts since then, before the checks start: the attempt's number
+    /// and the target that starts when it worked.
+    pub signing: Option<(Instant, u64, Box<TargetFile>)>,
+    /// How many sign-ins were started: an answer to an earlier one (stopped with Esc) is
+    /// ignored.
+    pub attempts: u64,
+}
+
+impl ApiState {
+    /// The row of the continue button, after the fields and the suggestions.
+    pub fn button(&self) -> usize {
+        self.fields.len() + self.suggestions.len()
+    }
 }
 
 pub(super) fn fields() -> Vec<Field> {
@@ -94,7 +114,7 @@ pub(super) fn fields() -> Vec<Field> {
             "account_b",
             "Test account B",
             "An ordinary (not admin) test account of another workspace or customer: email or token \
-             variable. It must neither read A's data nor reach the admin routes.",
+             variable. A must not read B's data, and B must not reach the admin routes.",
         ),
         Field {
             secret: true,
@@ -153,7 +173,17 @@ fn account(text: &str) -> Result<bool, String> {
         }
         return Ok(true);
     }
-    target::check_env_name(text).map(|()| false).map_err(say)
+    target::check_env_name(text).map(|()| false).map_err(|problem| {
+        if problem.0.starts_with("this looks like a token") {
+            format!(
+                "This looks like a token ({} characters, hidden): put it in an environment variable and type \
+                 the variable's name here, e.g. LAUNCHREADY_TOKEN_A, or type the account's email.",
+                text.chars().count()
+            )
+        } else {
+            say(problem)
+        }
+    })
 }
 
 fn is_email(text: &str) -> bool {
@@ -218,26 +248,107 @@ impl App {
             return vec![];
         }
         let n = self.product.api.fields.len();
-        let button = n;
-        let focus = self.product.api.focus;
+        let button = self.product.api.button();
+        let rows = button + 1;
+        let focus = self.product.api.focus.min(button);
         match key.code {
             KeyCode::Esc => self.screen = Screen::Target,
             KeyCode::Enter if focus == button => return self.start_from_api(),
-            KeyCode::Tab | KeyCode::Down | KeyCode::Enter => self.product.api.focus = (focus + 1) % (n + 1),
-            KeyCode::BackTab | KeyCode::Up => self.product.api.focus = (focus + n) % (n + 1),
+            KeyCode::Char(' ') if focus >= n && focus < button => self.tick(focus - n),
+            KeyCode::Tab | KeyCode::Down | KeyCode::Enter => self.product.api.focus = (focus + 1) % rows,
+            KeyCode::BackTab | KeyCode::Up => self.product.api.focus = (focus + rows - 1) % rows,
             KeyCode::Backspace if focus < n => {
                 self.product.api.fields[focus].value.pop();
                 self.validate_api_field(focus);
             }
             KeyCode::Char(c) if focus < n && !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                if self.product.api.fields[focus].value.chars().count() < 500 {
+                if self.product.api.fields[focus].value.chars().count() < MAX_FIELD_CHARS {
                     self.product.api.fields[focus].value.push(c);
+                } else {
+                    self.message = Some(format!("A field holds at most {MAX_FIELD_CHARS} characters."));
                 }
                 self.validate_api_field(focus);
             }
             _ => {}
         }
         vec![]
+    }
+
+    /// What discovery should look at now, when that is new: the form's target (its API address
+    /// and code folder).
+    pub(super) fn discovery(&mut self) -> Vec<Command> {
+        let target = self.form_target();
+        let key = (target.target.api_base.clone(), target.target.repo.clone());
+        if (key.0.is_none() && key.1.is_none()) || self.product.api.discovered.as_ref() == Some(&key) {
+            return vec![];
+        }
+        self.product.api.discovered = Some(key);
+        self.product.api.discovering = true;
+        vec![Command::Discover(Box::new(target))]
+    }
+
+    /// Discovery finished: its suggestions, less the routes the page already has.
+    pub fn on_discovered(&mut self, found: Vec<Suggestion>) -> Vec<Command> {
+        self.product.api.discovering = false;
+        let button_focused = self.product.api.focus >= self.product.api.button();
+        let present = |app: &App, s: &Suggestion| {
+            let value = app.api_value(s.kind.field());
+            let text = format!("{} {}", s.route.method, s.route.path);
+            value
+                .split(',')
+                .map(str::trim)
+                .any(|v| v.eq_ignore_ascii_case(&text) || v == s.route.path)
+        };
+        let mut fresh: Vec<(Suggestion, bool)> = found
+            .into_iter()
+            .filter(|s| !present(self, s))
+            .map(|s| (s, false))
+            .collect();
+        // Grouped by what they are for, in the order of the page's fields.
+        fresh.sort_by_key(|(s, _)| s.kind);
+        self.product.api.suggestions = fresh;
+        if button_focused {
+            self.product.api.focus = self.product.api.button();
+        }
+        vec![]
+    }
+
+    /// Ticks or unticks suggestion `index`: its route goes into (or out of) its field.
+    fn tick(&mut self, index: usize) {
+        let Some((suggestion, on)) = self.product.api.suggestions.get(index).cloned() else {
+            return;
+        };
+        let key = suggestion.kind.field();
+        let text = match suggestion.kind {
+            Kind::Webhook | Kind::Login => suggestion.route.path.clone(),
+            _ => format!("{} {}", suggestion.route.method, suggestion.route.path),
+        };
+        let Some(field) = self.api_field(key) else { return };
+        let list = matches!(suggestion.kind, Kind::Private | Kind::Admin);
+        let mut entries: Vec<String> = field
+            .value
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if on {
+            entries.retain(|e| *e != text);
+        } else if list {
+            entries.push(text);
+        } else if entries.is_empty() {
+            entries = vec![text];
+        } else {
+            self.message = Some(format!(
+                "{} already has a value; clear it first to use this one.",
+                field.label
+            ));
+            return;
+        }
+        field.value = entries.join(", ");
+        self.product.api.suggestions[index].1 = !on;
+        if let Some(i) = self.product.api.fields.iter().position(|f| f.key == key) {
+            self.validate_api_field(i);
+        }
     }
 
     /// Inline validation of one field of the page, by itself; returns whether it is acceptable.
@@ -264,7 +375,9 @@ impl App {
             }
         };
         let ok = error.is_none();
-        self.product.api.fields[index].error = error;
+        let field = &mut self.product.api.fields[index];
+        field.hidden = error.as_ref().is_some_and(|e| e.starts_with("This looks like a token"));
+        field.error = error;
         ok
     }
 
@@ -367,8 +480,17 @@ impl App {
 
     /// The passwords typed for the accounts given by email.
     fn passwords(&self) -> Passwords {
+        // As typed: a password may begin or end with a space.
         let typed = |account: &str, password: &str| {
-            Some(self.api_value(password)).filter(|p| !p.is_empty() && is_email(&self.api_value(account)))
+            let raw = self
+                .product
+                .api
+                .fields
+                .iter()
+                .find(|f| f.key == password)?
+                .value
+                .clone();
+            Some(raw).filter(|p| !p.is_empty() && is_email(&self.api_value(account)))
         };
         Passwords {
             a: typed("account_a", "password_a"),
@@ -384,20 +506,32 @@ impl App {
         let target = self.form_target();
         let sign_in = &target.auth.sign_in;
         if sign_in.a.is_none() && sign_in.b.is_none() {
+            // No account signs in: a password typed earlier is not kept.
+            for field in &mut self.product.api.fields {
+                if field.secret {
+                    field.value.clear();
+                }
+            }
             return self.begin(target);
         }
         let passwords = self.passwords();
-        self.product.api.signing = Some((Instant::now(), Box::new(target.clone())));
+        self.product.api.attempts += 1;
+        let attempt = self.product.api.attempts;
+        self.product.api.signing = Some((Instant::now(), attempt, Box::new(target.clone())));
         vec![Command::SignIn {
             target: Box::new(target),
             passwords,
+            attempt,
         }]
     }
 
     /// The sign-in the page asked for is done: with every account signed in, the passwords are
     /// forgotten and the assessment starts; otherwise the failure shows at the account's field.
-    pub fn on_signed_in(&mut self, outcomes: Vec<(Who, Result<(), String>)>) -> Vec<Command> {
-        let Some((_, target)) = self.product.api.signing.take() else {
+    pub fn on_signed_in(&mut self, attempt: u64, outcomes: Vec<(Who, Result<(), String>)>) -> Vec<Command> {
+        if !matches!(&self.product.api.signing, Some((_, current, _)) if *current == attempt) {
+            return vec![];
+        }
+        let Some((_, _, target)) = self.product.api.signing.take() else {
             return vec![];
         };
         let mut failed = None;

@@ -93,7 +93,12 @@ pub enum Command {
     SignIn {
         target: Box<crate::target::TargetFile>,
         passwords: crate::probe::api::signin::Passwords,
+        /// The attempt's number, handed back with the outcome.
+        attempt: u64,
     },
+    /// Look for routes to suggest on the API page (the target's OpenAPI document and code
+    /// folder), then report to [`App::on_discovered`].
+    Discover(Box<crate::target::TargetFile>),
     /// Stop every check (the open assessment changed).
     StopProbes,
     CancelProbes(Vec<String>),

@@ -37,10 +37,21 @@ impl App {
             KeyCode::Down | KeyCode::Char('j') => self.probes.cursor = (self.probes.cursor + 1) % n,
             KeyCode::Up | KeyCode::Char('k') => self.probes.cursor = (self.probes.cursor + n - 1) % n,
             KeyCode::Char('r') => {
-                return ids
-                    .get(self.probes.cursor)
-                    .map(|id| vec![Command::RunProbes(vec![id.clone()])])
-                    .unwrap_or_default();
+                let Some(id) = ids.get(self.probes.cursor) else {
+                    return vec![];
+                };
+                // A check the target cannot run now (its accounts were signed in by email in an
+                // earlier session) would only turn its earlier verdict into "skipped".
+                if !self.runnable_checks().contains(id) {
+                    self.message = Some(
+                        "This check cannot run again here: it needs test accounts this assessment no longer \
+                         has (passwords are never kept). Its earlier result stands; start a new assessment to \
+                         sign in again."
+                            .into(),
+                    );
+                    return vec![];
+                }
+                return vec![Command::RunProbes(vec![id.clone()])];
             }
             KeyCode::Char('R') => {
                 let all = self.runnable_checks();

@@ -47,7 +47,11 @@ impl ProductState {
             api: ApiState {
                 fields: super::api::fields(),
                 focus: 0,
+                suggestions: vec![],
+                discovered: None,
+                discovering: false,
                 signing: None,
+                attempts: 0,
             },
             api_seen: false,
         }
@@ -64,6 +68,8 @@ pub struct Field {
     pub error: Option<String>,
     /// A password: shown as dots, never printed.
     pub secret: bool,
+    /// A value that looks like a token typed where a name belongs: shown as dots too.
+    pub hidden: bool,
 }
 
 impl Field {
@@ -75,12 +81,13 @@ impl Field {
             value: String::new(),
             error: None,
             secret: false,
+            hidden: false,
         }
     }
 
     /// The value as the screen shows it: a secret as one dot per character.
     pub fn shown(&self) -> String {
-        if self.secret {
+        if self.secret || self.hidden {
             "•".repeat(self.value.chars().count())
         } else {
             self.value.clone()
@@ -201,7 +208,7 @@ impl App {
         match key.code {
             KeyCode::Esc => self.go_back(),
             KeyCode::Enter if focus == self.product.button() => return self.continue_product(),
-            KeyCode::Enter if focus == self.product.api_row() => self.open_api(),
+            KeyCode::Enter if focus == self.product.api_row() => return self.open_api(),
             KeyCode::Tab | KeyCode::Down | KeyCode::Enter => self.product.focus = (focus + 1) % rows,
             KeyCode::BackTab | KeyCode::Up => self.product.focus = (focus + rows - 1) % rows,
             KeyCode::Char(' ') if focus == consent => {
@@ -224,10 +231,19 @@ impl App {
         vec![]
     }
 
-    fn open_api(&mut self) {
+    /// Shows the API page, and looks for routes to suggest when there is something new to look
+    /// at (the API's OpenAPI document, the code folder).
+    fn open_api(&mut self) -> Vec<Command> {
         self.product.api_seen = true;
         self.product.api.focus = 0;
         self.screen = Screen::Api;
+        // Only where to look needs to be right: the API address and the code folder.
+        let usable = (0..self.product.fields.len())
+            .filter(|&i| matches!(self.product.fields[i].key, "api_base" | "repo"))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .all(|i| self.validate_field(i));
+        if usable { self.discovery() } else { vec![] }
     }
 
     /// Continue on the first page: the API page the first time there is an API to describe,
@@ -238,9 +254,9 @@ impl App {
             return vec![];
         }
         if self.value("api_base").is_some() && !self.product.api_seen {
-            self.open_api();
+            let commands = self.open_api();
             self.message = Some("One more page: what launchready needs to check your API.".into());
-            return vec![];
+            return commands;
         }
         self.start_from_api()
     }

@@ -3,21 +3,39 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Text};
+use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::Paragraph;
 
 use super::probes::spinner;
-use super::render_panel;
 use super::target::{button_row, errors_line, field_panel, field_rows};
+use super::text::{ellipsize, fit};
 use super::text::{text_height, wrapped};
+use super::{MARKER, render_panel};
+use crate::discover::Kind;
 use crate::tui::app::App;
 use crate::tui::theme::{THEME, Theme};
 
 pub(super) struct ApiLayout {
     intro: Rect,
     pub(super) fields: Rect,
+    found: Rect,
     button: Rect,
     panel: Rect,
+}
+
+/// At most this many suggestion rows show at once; the list scrolls with the focus.
+const FOUND_ROWS: usize = 6;
+/// The focused field's panel keeps at least this many rows.
+const PANEL_MIN: u16 = 4;
+
+/// How many suggestion rows fit: at most [`FOUND_ROWS`], and never so many that the panel of
+/// the focused row has no room.
+fn found_rows(app: &App, body: Rect, intro_h: u16) -> usize {
+    let api = &app.product.api;
+    let n = u16::try_from(api.fields.len()).unwrap_or(u16::MAX);
+    // The heading, Continue and the gap above the panel.
+    let room = body.height.saturating_sub(intro_h + n + 3 + PANEL_MIN);
+    api.suggestions.len().min(FOUND_ROWS).min(usize::from(room).max(1))
 }
 
 fn intro(theme: &Theme) -> Text<'static> {
@@ -33,10 +51,17 @@ pub(super) fn layout(app: &App, body: Rect) -> ApiLayout {
     } else {
         0
     };
-    let n = u16::try_from(app.product.api.fields.len()).unwrap_or(u16::MAX);
-    let [intro, fields, button, _, panel] = Layout::vertical([
+    let api = &app.product.api;
+    let n = u16::try_from(api.fields.len()).unwrap_or(u16::MAX);
+    let found_h = if api.suggestions.is_empty() {
+        u16::from(api.discovering)
+    } else {
+        u16::try_from(found_rows(app, body, intro_h) + 1).unwrap_or(1)
+    };
+    let [intro, fields, found, button, _, panel] = Layout::vertical([
         Constraint::Length(intro_h),
         Constraint::Length(n),
+        Constraint::Length(found_h),
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Fill(1),
@@ -45,6 +70,7 @@ pub(super) fn layout(app: &App, body: Rect) -> ApiLayout {
     ApiLayout {
         intro,
         fields,
+        found,
         button,
         panel,
     }
@@ -74,9 +100,11 @@ pub(super) fn render(app: &App, theme: &Theme, frame: &mut Frame, body: Rect) {
         Paragraph::new(field_rows(&api.fields, api.focus, theme, body.width)),
         layout.fields,
     );
-    let on_button = api.focus == api.fields.len();
+    let rows = usize::from(layout.found.height.saturating_sub(1));
+    frame.render_widget(Paragraph::new(found_lines(app, theme, body.width, rows)), layout.found);
+    let on_button = api.focus == api.button();
     frame.render_widget(button_row("[ Continue ]", on_button, theme), layout.button);
-    let (title, text) = if let Some((since, _)) = &api.signing {
+    let (title, text) = if let Some((since, _, _)) = &api.signing {
         (
             "Signing in".to_string(),
             Text::from(vec![
@@ -89,6 +117,36 @@ pub(super) fn render(app: &App, theme: &Theme, frame: &mut Frame, body: Rect) {
         )
     } else if let Some(field) = api.fields.get(api.focus) {
         field_panel(field, theme)
+    } else if let Some((s, on)) = api.suggestions.get(api.focus - api.fields.len()) {
+        let why = match s.kind {
+            Kind::Private => "it looks like a route only a signed-in user may call",
+            Kind::Admin => "it looks like an admin route",
+            Kind::Webhook => "it looks like where a provider posts events",
+            Kind::Chat => "it looks like where the app sends chat messages",
+            Kind::Login => "it looks like the sign-in route",
+        };
+        let field = api
+            .fields
+            .iter()
+            .find(|f| f.key == s.kind.field())
+            .map_or("", |f| f.label);
+        (
+            "Found".to_string(),
+            Text::from(vec![
+                Line::from(format!(
+                    "{} {}, found in {}: {why}.",
+                    s.route.method, s.route.path, s.source
+                )),
+                Line::styled(
+                    if *on {
+                        format!("Ticked: it is in {field}. Space takes it out again.")
+                    } else {
+                        format!("Space ticks it and adds it to {field}; nothing found is used unless ticked.")
+                    },
+                    theme.muted,
+                ),
+            ]),
+        )
     } else {
         let mut lines = vec![Line::from(
             "Press Enter to save the product and start the automated checks; test accounts given \
@@ -98,4 +156,55 @@ pub(super) fn render(app: &App, theme: &Theme, frame: &mut Frame, body: Rect) {
         ("Continue".to_string(), Text::from(lines))
     };
     render_panel(frame, theme, &title, text, layout.panel);
+}
+
+/// "Routes found (4): Space ticks one to use it" and one row per suggestion (`rows` of them,
+/// scrolled so the focused one shows), or "Looking for routes…".
+fn found_lines(app: &App, theme: &Theme, width: u16, rows: usize) -> Vec<Line<'static>> {
+    let api = &app.product.api;
+    if api.suggestions.is_empty() {
+        return if api.discovering {
+            vec![Line::styled(
+                "  Looking for routes in your API's description and code…",
+                theme.muted,
+            )]
+        } else {
+            vec![]
+        };
+    }
+    let width = usize::from(width);
+    let mut lines = vec![Line::styled(
+        format!(
+            "  Routes found ({}): Space ticks one to use it{}",
+            api.suggestions.len(),
+            if rows < api.suggestions.len() {
+                "; Tab shows the rest"
+            } else {
+                ""
+            }
+        ),
+        theme.heading,
+    )];
+    let focused = api
+        .focus
+        .checked_sub(api.fields.len())
+        .filter(|i| *i < api.suggestions.len());
+    let rows = rows.max(1);
+    let first = focused.map_or(0, |f| f.saturating_sub(rows - 1));
+    for (i, (s, on)) in api.suggestions.iter().enumerate().skip(first).take(rows) {
+        let is_focused = focused == Some(i);
+        let style = if is_focused { theme.focus } else { theme.text };
+        let row = Line::from(vec![
+            Span::raw(if is_focused { MARKER } else { "  " }),
+            Span::styled(format!("[{}] ", if *on { "x" } else { " " }), style),
+            Span::styled(format!("{:<9}", s.kind.label()), theme.muted),
+            Span::styled(
+                ellipsize(&format!("{} {}", s.route.method, s.route.path), width / 2),
+                style,
+            ),
+            Span::styled(format!("  {}", s.source), theme.muted),
+        ]);
+        lines.push(fit(row, width));
+    }
+    lines
 }
