@@ -614,7 +614,7 @@ async fn route(state: &State, peer: SocketAddr, req: Request<Incoming>) -> Reply
         return preflight(state, req.headers());
     }
     let allow = match path.as_str() {
-        "/" | "/assets/app.js" | "/health" | "/admin/config" => "GET, HEAD",
+        "/" | "/assets/app.js" | "/health" | "/admin/config" | "/openapi.json" => "GET, HEAD",
         "/api/login" | "/api/chat" | "/webhooks/stripe" => "POST",
         p if conversation_id(p).is_some() => "GET, HEAD",
         _ => return error(StatusCode::NOT_FOUND, "not found"),
@@ -633,6 +633,7 @@ async fn route(state: &State, peer: SocketAddr, req: Request<Incoming>) -> Reply
         "/" => app_page(state),
         "/assets/app.js" => bundle(state),
         "/health" => json_reply(StatusCode::OK, &json!({"status": "ok"})),
+        "/openapi.json" => json_reply(StatusCode::OK, &openapi()),
         "/admin/config" => admin_config(state, headers),
         "/api/login" => match read_body(headers, body).await {
             Ok(body) => login(state, peer.ip(), &body),
@@ -648,6 +649,24 @@ async fn route(state: &State, peer: SocketAddr, req: Request<Incoming>) -> Reply
         },
         p => conversation(state, headers, conversation_id(p).unwrap_or_default()),
     }
+}
+
+/// The API's description, as many real APIs serve one: the wizard suggests its routes.
+fn openapi() -> serde_json::Value {
+    let login = json!([{"bearer": []}]);
+    json!({
+        "openapi": "3.0.3",
+        "info": {"title": "Demo Chat API", "version": "1.0"},
+        "security": login,
+        "paths": {
+            "/health": {"get": {"summary": "Health check", "security": []}},
+            "/api/login": {"post": {"summary": "Sign in with email and password", "security": []}},
+            "/api/chat": {"post": {"summary": "Send a chat message"}},
+            "/api/conversations/{id}": {"get": {"summary": "One conversation"}},
+            "/admin/config": {"get": {"summary": "Workspace settings (admins)"}},
+            "/webhooks/stripe": {"post": {"summary": "Payment events", "security": []}}
+        }
+    })
 }
 
 fn conversation_id(path: &str) -> Option<&str> {

@@ -321,6 +321,8 @@ fn a_product_described_in_the_wizard_signs_in_and_leaks_nothing() {
     }
     tmux.keys(&["Enter"]);
     tmux.wait("the API page", |t| t.screen().contains("Password of A"));
+    // The practice API describes itself (OpenAPI): its routes are offered to tick.
+    tmux.wait("the routes found", |t| t.screen().contains("Routes found (5)"));
     for value in [
         "GET /api/conversations/{id}, POST /api/chat",
         "GET /admin/config",
@@ -344,6 +346,15 @@ fn a_product_described_in_the_wizard_signs_in_and_leaks_nothing() {
         let s = t.screen();
         s.contains("Password of B") && s.contains("•••••") && !s.contains(ACCOUNTS[1].password)
     });
+    // Past the suggestions (left unticked: the routes are typed above) to Continue.
+    for _ in 0..10 {
+        if tmux.screen().contains("▶ [ Continue ]") {
+            break;
+        }
+        tmux.keys(&["Tab"]);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    tmux.wait("Continue", |t| t.screen().contains("▶ [ Continue ]"));
     tmux.keys(&["Enter"]);
     let ids = [
         "api.auth_required",

@@ -136,6 +136,11 @@ pub(super) fn fields() -> Vec<Field> {
 
 /// "unknown HTTP method `GTE`; use one of …": a target-file problem as one line of the form.
 fn say((message, hint): target::Problem) -> String {
+    // The file's hints show its syntax (`e.g. path = "/webhooks/stripe"`); here, the value.
+    let hint = match hint.split_once(" = ") {
+        Some((head, value)) if head.starts_with("e.g. ") => format!("e.g. {}", value.trim_matches(['"', '\''])),
+        _ => hint,
+    };
     let mut chars = message.chars();
     let first = chars
         .next()
@@ -184,6 +189,15 @@ fn account(text: &str) -> Result<bool, String> {
             say(problem)
         }
     })
+}
+
+/// A suggestion as its field writes it: `GET /path` in a route list or the chat route, the path
+/// alone for the webhook and the sign-in route.
+fn suggestion_text(s: &Suggestion) -> String {
+    match s.kind {
+        Kind::Webhook | Kind::Login => s.route.path.clone(),
+        _ => format!("{} {}", s.route.method, s.route.path),
+    }
 }
 
 fn is_email(text: &str) -> bool {
@@ -313,16 +327,22 @@ impl App {
         vec![]
     }
 
+    /// Whether suggestion `s`'s route is in its field (ticked, or typed by hand).
+    pub fn suggestion_used(&self, s: &Suggestion) -> bool {
+        let text = suggestion_text(s);
+        self.api_value(s.kind.field())
+            .split(',')
+            .any(|v| v.trim().eq_ignore_ascii_case(&text))
+    }
+
     /// Ticks or unticks suggestion `index`: its route goes into (or out of) its field.
     fn tick(&mut self, index: usize) {
-        let Some((suggestion, on)) = self.product.api.suggestions.get(index).cloned() else {
+        let Some((suggestion, _)) = self.product.api.suggestions.get(index).cloned() else {
             return;
         };
+        let used = self.suggestion_used(&suggestion);
         let key = suggestion.kind.field();
-        let text = match suggestion.kind {
-            Kind::Webhook | Kind::Login => suggestion.route.path.clone(),
-            _ => format!("{} {}", suggestion.route.method, suggestion.route.path),
-        };
+        let text = suggestion_text(&suggestion);
         let Some(field) = self.api_field(key) else { return };
         let list = matches!(suggestion.kind, Kind::Private | Kind::Admin);
         let mut entries: Vec<String> = field
@@ -331,8 +351,8 @@ impl App {
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
             .collect();
-        if on {
-            entries.retain(|e| *e != text);
+        if used {
+            entries.retain(|e| !e.eq_ignore_ascii_case(&text));
         } else if list {
             entries.push(text);
         } else if entries.is_empty() {
@@ -345,7 +365,7 @@ impl App {
             return;
         }
         field.value = entries.join(", ");
-        self.product.api.suggestions[index].1 = !on;
+        self.product.api.suggestions[index].1 = !used;
         if let Some(i) = self.product.api.fields.iter().position(|f| f.key == key) {
             self.validate_api_field(i);
         }

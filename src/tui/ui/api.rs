@@ -117,7 +117,8 @@ pub(super) fn render(app: &App, theme: &Theme, frame: &mut Frame, body: Rect) {
         )
     } else if let Some(field) = api.fields.get(api.focus) {
         field_panel(field, theme)
-    } else if let Some((s, on)) = api.suggestions.get(api.focus - api.fields.len()) {
+    } else if let Some((s, _)) = api.suggestions.get(api.focus - api.fields.len()) {
+        let on = app.suggestion_used(s);
         let why = match s.kind {
             Kind::Private => "it looks like a route only a signed-in user may call",
             Kind::Admin => "it looks like an admin route",
@@ -138,7 +139,7 @@ pub(super) fn render(app: &App, theme: &Theme, frame: &mut Frame, body: Rect) {
                     s.route.method, s.route.path, s.source
                 )),
                 Line::styled(
-                    if *on {
+                    if on {
                         format!("Ticked: it is in {field}. Space takes it out again.")
                     } else {
                         format!("Space ticks it and adds it to {field}; nothing found is used unless ticked.")
@@ -191,12 +192,13 @@ fn found_lines(app: &App, theme: &Theme, width: u16, rows: usize) -> Vec<Line<'s
         .filter(|i| *i < api.suggestions.len());
     let rows = rows.max(1);
     let first = focused.map_or(0, |f| f.saturating_sub(rows - 1));
-    for (i, (s, on)) in api.suggestions.iter().enumerate().skip(first).take(rows) {
+    for (i, (s, _)) in api.suggestions.iter().enumerate().skip(first).take(rows) {
+        let on = app.suggestion_used(s);
         let is_focused = focused == Some(i);
         let style = if is_focused { theme.focus } else { theme.text };
         let row = Line::from(vec![
             Span::raw(if is_focused { MARKER } else { "  " }),
-            Span::styled(format!("[{}] ", if *on { "x" } else { " " }), style),
+            Span::styled(format!("[{}] ", if on { "x" } else { " " }), style),
             Span::styled(format!("{:<9}", s.kind.label()), theme.muted),
             Span::styled(
                 ellipsize(&format!("{} {}", s.route.method, s.route.path), width / 2),
