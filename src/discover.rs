@@ -71,35 +71,78 @@ pub const MAX_FILE_BYTES: u64 = 512 * 1024;
 /// At most this many suggestions are kept.
 pub const MAX_SUGGESTIONS: usize = 40;
 
+/// The last part of a short path that makes a route look public (`/health`, `/api/status`).
+const PUBLIC_LAST: [&str; 11] = [
+    "health",
+    "healthz",
+    "ready",
+    "readyz",
+    "live",
+    "status",
+    "ping",
+    "metrics",
+    "openapi.json",
+    "swagger.json",
+    "favicon.ico",
+];
+/// The first part of a path that makes a route look public (`/static/…`, `/docs/…`).
+const PUBLIC_FIRST: [&str; 5] = ["static", "assets", "docs", "public", "_next"];
+
 /// What a route seems to be for, from its method and path; `secured` is whether the API's
 /// document says it needs a login (`None`: nothing says). Public-looking routes (health, docs,
 /// static files) and those that need no login are not suggested.
 pub fn classify(method: &str, path: &str, secured: Option<bool>) -> Option<Kind> {
     let lower = path.to_ascii_lowercase();
     let segments: Vec<&str> = lower.split('/').filter(|s| !s.is_empty()).collect();
-    let has = |words: &[&str]| segments.iter().any(|s| words.iter().any(|w| s.contains(w)));
     let last = segments.last().copied().unwrap_or_default();
-    if method == "POST" && has(&["webhook", "hooks"]) {
+    if segments.is_empty() {
+        return None;
+    }
+    if method == "POST" && segments.iter().any(|s| s.contains("webhook") || *s == "hooks") {
         return Some(Kind::Webhook);
     }
     if method == "POST" && ["login", "signin", "sign-in", "sessions", "session"].contains(&last) {
         return Some(Kind::Login);
     }
-    if has(&[
-        "health", "status", "ping", "openapi", "swagger", "docs", "metrics", "favicon", "static",
-    ]) {
+    // Public by their look: a short health or status route, documentation, static files.
+    if (segments.len() <= 2 && PUBLIC_LAST.contains(&last)) || PUBLIC_FIRST.contains(&segments[0]) {
         return None;
     }
     if secured == Some(false) {
         return None;
     }
-    if segments.first().is_some_and(|s| *s == "admin") || has(&["admin"]) {
+    if segments.iter().any(|s| s.starts_with("admin")) {
         return Some(Kind::Admin);
     }
-    if method == "POST" && (has(&["chat", "completions"]) || last == "messages") && !lower.contains('{') {
+    if method == "POST"
+        && (segments.iter().any(|s| s.contains("chat") || *s == "completions") || last == "messages")
+        && !lower.contains('{')
+    {
         return Some(Kind::Chat);
     }
     Some(Kind::Private)
+}
+
+/// The checks put an object's id where a route says `{id}`: a route with one placeholder of
+/// another name (`{order_id}`, `:orderId`) gets `{id}`, so a ticked route is really tried.
+fn with_id(path: &str) -> String {
+    let placeholders = path
+        .split('/')
+        .filter(|s| s.starts_with('{') && s.ends_with('}'))
+        .count();
+    if placeholders != 1 {
+        return path.to_string();
+    }
+    path.split('/')
+        .map(|s| {
+            if s.starts_with('{') && s.ends_with('}') {
+                "{id}"
+            } else {
+                s
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// The suggestions of an OpenAPI 3 or Swagger 2 document: every path and method, with the
@@ -107,11 +150,24 @@ pub fn classify(method: &str, path: &str, secured: Option<bool>) -> Option<Kind>
 pub fn from_openapi(doc: &Value, source: &str) -> Vec<Suggestion> {
     const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
     let root_secured = doc.get("security").and_then(Value::as_array).map(|s| !s.is_empty());
+    // Swagger 2's basePath, or the path of OpenAPI 3's first server ("/v1", "https://host/v1").
+    let server = doc
+        .get("servers")
+        .and_then(|s| s.get(0))
+        .and_then(|s| s.get("url"))
+        .and_then(Value::as_str)
+        .filter(|u| !u.contains('{'))
+        .map(|u| match url::Url::parse(u) {
+            Ok(parsed) => parsed.path().to_string(),
+            Err(_) => u.to_string(),
+        });
     let base = doc
         .get("basePath")
         .and_then(Value::as_str)
-        .unwrap_or("")
-        .trim_end_matches('/');
+        .map(str::to_string)
+        .or(server)
+        .unwrap_or_default();
+    let base = base.trim_end_matches('/');
     let mut out = vec![];
     let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
         return out;
@@ -128,8 +184,9 @@ pub fn from_openapi(doc: &Value, source: &str) -> Vec<Suggestion> {
                 .map(|s| !s.is_empty())
                 .or(root_secured);
             let method = method.to_ascii_uppercase();
-            let full = format!("{base}{path}");
-            if let Some(kind) = classify(&method, &full, secured) {
+            let full = with_id(&format!("{base}{path}"));
+            // What a route is for shows in the document's own path, not the server's prefix.
+            if let Some(kind) = classify(&method, path, secured) {
                 out.push(Suggestion {
                     kind,
                     route: Route { method, path: full },
@@ -138,32 +195,30 @@ pub fn from_openapi(doc: &Value, source: &str) -> Vec<Suggestion> {
             }
         }
     }
-    out.truncate(MAX_SUGGESTIONS);
     out
 }
 
 /// Asks the API for its OpenAPI document at the usual places (a JSON document with `paths`),
 /// and suggests its routes; `None` when none answers with one.
 pub async fn fetch_openapi(http: &Http, base: &url::Url) -> Option<Vec<Suggestion>> {
-    for path in OPENAPI_PATHS {
+    // All at once, so a slow API costs one timeout, not five; the first in order that is a
+    // document wins.
+    let tries = OPENAPI_PATHS.iter().map(|path| async move {
         // Beside the API's own path: https://host/api + /openapi.json → https://host/api/openapi.json.
-        let Ok(url) = url::Url::parse(&format!("{}{path}", base.as_str().trim_end_matches('/'))) else {
-            continue;
-        };
-        let Ok(reply) = http.send(&Call::get(url).header("Accept", "application/json")).await else {
-            continue;
-        };
+        let url = url::Url::parse(&format!("{}{path}", base.as_str().trim_end_matches('/'))).ok()?;
+        let reply = http
+            .send(&Call::get(url).header("Accept", "application/json"))
+            .await
+            .ok()?;
         if !reply.is_success() {
-            continue;
+            return None;
         }
-        let Ok(doc) = serde_json::from_slice::<Value>(&reply.body) else {
-            continue;
-        };
-        if doc.get("paths").is_some_and(Value::is_object) {
-            return Some(from_openapi(&doc, path.trim_start_matches('/')));
-        }
-    }
-    None
+        let doc = serde_json::from_slice::<Value>(&reply.body).ok()?;
+        doc.get("paths")
+            .is_some_and(Value::is_object)
+            .then(|| from_openapi(&doc, path.trim_start_matches('/')))
+    });
+    futures_util::future::join_all(tries).await.into_iter().flatten().next()
 }
 
 /// Folders never worth reading for routes.
@@ -213,9 +268,14 @@ pub fn from_code(root: &Path) -> Vec<Suggestion> {
             if files > MAX_FILES {
                 return finish(out);
             }
-            let Ok(text) = std::fs::read_to_string(&path) else {
+            // One bad byte does not hide the routes of the rest of the file.
+            let Ok(bytes) = std::fs::read(&path) else {
                 continue;
             };
+            if bytes.contains(&0) {
+                continue;
+            }
+            let text = String::from_utf8_lossy(&bytes);
             let relative = path
                 .strip_prefix(root)
                 .unwrap_or(&path)
@@ -225,7 +285,10 @@ pub fn from_code(root: &Path) -> Vec<Suggestion> {
                 if let Some(kind) = classify(&method, &route, None) {
                     out.push(Suggestion {
                         kind,
-                        route: Route { method, path: route },
+                        route: Route {
+                            method,
+                            path: with_id(&route),
+                        },
                         source: format!("{relative}:{line}"),
                     });
                 }
@@ -238,7 +301,6 @@ pub fn from_code(root: &Path) -> Vec<Suggestion> {
 fn finish(mut out: Vec<Suggestion>) -> Vec<Suggestion> {
     let mut seen = std::collections::HashSet::new();
     out.retain(|s| seen.insert((s.route.method.clone(), s.route.path.clone())));
-    out.truncate(MAX_SUGGESTIONS);
     out
 }
 
@@ -308,17 +370,22 @@ fn calls_in(line: &str) -> Vec<(String, String)> {
             if !path.starts_with('/') || path.contains(char::is_whitespace) || path.contains("${") {
                 continue;
             }
-            let verb = if method == "route" {
+            if method == "route" {
+                // Flask: methods=["GET", "DELETE"], GET when none is named.
                 let after = &rest[end + 2..];
-                ["POST", "PUT", "PATCH", "DELETE"]
+                let named: Vec<&str> = ["GET", "POST", "PUT", "PATCH", "DELETE"]
                     .into_iter()
-                    .find(|m| after.contains("methods") && after.contains(m))
-                    .unwrap_or("GET")
-                    .to_string()
+                    .filter(|m| {
+                        after.contains("methods") && after.contains(&format!("\"{m}\""))
+                            || after.contains(&format!("'{m}'"))
+                    })
+                    .collect();
+                for verb in if named.is_empty() { vec!["GET"] } else { named } {
+                    out.push((verb.to_string(), normalise(path)));
+                }
             } else {
-                method.to_ascii_uppercase()
-            };
-            out.push((verb, normalise(path)));
+                out.push((method.to_ascii_uppercase(), normalise(path)));
+            }
         }
     }
     out
@@ -420,7 +487,7 @@ mod tests {
                 (Kind::Private, "DELETE /api/messages/{id}".to_string()),
                 (Kind::Private, "GET /api/conversations/{id}".to_string()),
                 (Kind::Private, "GET /api/messages/{id}".to_string()),
-                (Kind::Private, "GET /api/orders/{order_id}".to_string()),
+                (Kind::Private, "GET /api/orders/{id}".to_string()),
                 (Kind::Admin, "POST /admin/config".to_string()),
                 (Kind::Webhook, "POST /webhooks/stripe".to_string()),
                 (Kind::Chat, "POST /api/chat".to_string()),
@@ -428,6 +495,59 @@ mod tests {
         );
         let chat = found.iter().find(|s| s.kind == Kind::Chat).unwrap();
         assert_eq!(chat.source, "src/server.ts:2");
+    }
+
+    #[test]
+    fn only_whole_words_make_a_route_public_and_named_ids_become_id() {
+        let doc = serde_json::json!({
+            "openapi": "3.0.0",
+            "servers": [{"url": "https://api.example.test/v1/"}],
+            "security": [{"bearer": []}],
+            "paths": {
+                "/health": {"get": {}},
+                "/api/health-records/{patientId}": {"get": {}},
+                "/api/shipping/{shipment_id}": {"get": {}},
+                "/api/orders/{id}/status": {"get": {}},
+                "/orgs/{org}/members/{member}": {"get": {}},
+                "/": {"get": {}}
+            }
+        });
+        let mut got = routes(&from_openapi(&doc, "openapi.json"));
+        got.sort();
+        assert_eq!(
+            got,
+            vec![
+                (Kind::Private, "GET /v1/api/health-records/{id}".to_string()),
+                (Kind::Private, "GET /v1/api/orders/{id}/status".to_string()),
+                (Kind::Private, "GET /v1/api/shipping/{id}".to_string()),
+                (Kind::Private, "GET /v1/orgs/{org}/members/{member}".to_string()),
+            ],
+            "/health and / are public; two placeholders are left as they are"
+        );
+    }
+
+    #[test]
+    fn flask_routes_give_every_method_and_a_bad_byte_hides_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("app.py"),
+            "@app.route(\"/api/items/<int:item_id>\", methods=[\"GET\", \"DELETE\"])\n",
+        )
+        .unwrap();
+        let mut js = b"app.get('/api/notes/:noteId', f)\n// \xff\n".to_vec();
+        js.extend_from_slice(b"app.post('/api/chat', g)\n");
+        std::fs::write(dir.path().join("server.js"), js).unwrap();
+        let mut got = routes(&from_code(dir.path()));
+        got.sort();
+        assert_eq!(
+            got,
+            vec![
+                (Kind::Private, "DELETE /api/items/{id}".to_string()),
+                (Kind::Private, "GET /api/items/{id}".to_string()),
+                (Kind::Private, "GET /api/notes/{id}".to_string()),
+                (Kind::Chat, "POST /api/chat".to_string()),
+            ]
+        );
     }
 
     #[test]

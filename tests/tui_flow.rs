@@ -866,7 +866,11 @@ fn a_target_file_round_trips_through_the_wizard() {
     app.prefill(&loaded);
     let again = app.form_target();
     assert_eq!(again, original);
-    assert_eq!(again.for_saving().to_toml().unwrap(), text, "load → save gives the same file");
+    assert_eq!(
+        again.for_saving().to_toml().unwrap(),
+        text,
+        "load → save gives the same file"
+    );
     assert!(text.starts_with("# launchready target file"), "{text}");
 }
 
@@ -918,11 +922,16 @@ async fn the_api_page_suggests_routes_found_in_the_openapi_document_and_the_code
     press(&mut app, &mut runner, &[KeyCode::Enter]);
     assert_eq!(app.screen, Screen::Api, "{:?}", app.message);
     assert!(app.product.api.discovering);
-    let found = tokio::time::timeout(Duration::from_secs(30), runner.discovered())
-        .await
-        .expect("discovery ends")
-        .unwrap();
-    app.on_discovered(found);
+    for _ in 0..2 {
+        let (attempt, found) = tokio::time::timeout(Duration::from_secs(30), runner.discovered())
+            .await
+            .expect("discovery ends")
+            .unwrap();
+        app.on_discovered(attempt, found);
+    }
+    assert!(!app.product.api.discovering);
+    // An answer to an earlier discovery changes nothing.
+    app.on_discovered(0, vec![]);
     let listed: Vec<String> = app
         .product
         .api

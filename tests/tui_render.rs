@@ -853,12 +853,16 @@ fn api_page_with_suggestions() {
         },
         source: source.into(),
     };
-    f.app.on_discovered(vec![
-        found(Kind::Private, "GET", "/api/conversations/{id}", "openapi.json"),
-        found(Kind::Private, "DELETE", "/api/conversations/{id}", "openapi.json"),
-        found(Kind::Admin, "GET", "/admin/config", "openapi.json"),
-        found(Kind::Chat, "POST", "/api/chat", "src/server.ts:14"),
-    ]);
+    let attempt = f.app.product.api.discovery.0;
+    f.app.on_discovered(
+        attempt,
+        vec![
+            found(Kind::Private, "GET", "/api/conversations/{id}", "openapi.json"),
+            found(Kind::Private, "DELETE", "/api/conversations/{id}", "openapi.json"),
+            found(Kind::Admin, "GET", "/admin/config", "openapi.json"),
+            found(Kind::Chat, "POST", "/api/chat", "src/server.ts:14"),
+        ],
+    );
     let n = f.app.product.api.fields.len();
     f.times(KeyCode::Tab, n).key(KeyCode::Char(' ')).times(KeyCode::Tab, 2);
     assert_eq!(f.app.product.api.fields[0].value, "GET /api/conversations/{id}");

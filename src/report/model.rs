@@ -297,8 +297,9 @@ fn verdict_view(card: &Scorecard<'_>) -> VerdictView {
             let high = card.must_fix.len();
             match (blockers, high) {
                 (0, h) => format!(
-                    "{} must be fixed first.",
-                    plural(h, "high-severity item fails", "high-severity items fail")
+                    "{}: fix {} before launch.",
+                    plural(h, "high-severity item fails", "high-severity items fail"),
+                    if h == 1 { "it" } else { "them" }
                 ),
                 (b, 0) => format!(
                     "{}: pause the launch until fixed.",

@@ -93,7 +93,7 @@ async fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, opti
             Some(done) = runner.background() => match done {
                 Background::Exported(written) => app.on_exported(written),
                 Background::SignedIn((attempt, outcomes)) => app.on_signed_in(attempt, outcomes),
-                Background::Discovered(found) => app.on_discovered(found),
+                Background::Discovered((attempt, found)) => app.on_discovered(attempt, found),
             },
             () = tick => vec![],
             _ = term => vec![Command::Quit],
@@ -134,7 +134,7 @@ pub fn execute(app: &mut App, runner: &mut Runner, command: Command) -> bool {
             passwords,
             attempt,
         } => runner.sign_in(&target, app.checklist(), passwords, attempt),
-        Command::Discover(target) => runner.discover(*target),
+        Command::Discover(target, attempt) => runner.discover(*target, attempt),
         Command::StopProbes => runner.cancel_all(),
         Command::CancelProbes(ids) => {
             for id in ids {
@@ -246,10 +246,7 @@ pub struct Runner {
     sign_ins: SignIns,
     signing: Option<tokio::task::JoinHandle<()>>,
     /// Where route discovery hands its suggestions.
-    discoveries: (
-        mpsc::UnboundedSender<Vec<crate::discover::Suggestion>>,
-        mpsc::UnboundedReceiver<Vec<crate::discover::Suggestion>>,
-    ),
+    discoveries: (mpsc::UnboundedSender<Discovered>, mpsc::UnboundedReceiver<Discovered>),
 }
 
 type Exported = Result<Vec<std::path::PathBuf>, String>;
@@ -258,8 +255,11 @@ type Exports = (mpsc::UnboundedSender<Exported>, mpsc::UnboundedReceiver<Exporte
 pub enum Background {
     Exported(Exported),
     SignedIn(SignedIn),
-    Discovered(Vec<crate::discover::Suggestion>),
+    Discovered(Discovered),
 }
+
+/// A discovery's number and what one of its two lookups (the API's document, the code) found.
+type Discovered = (u64, Vec<crate::discover::Suggestion>);
 
 /// A sign-in attempt's number, and for each account whether it worked.
 type SignedIn = (u64, Vec<(crate::probe::api::Who, Result<(), String>)>);
@@ -279,40 +279,7 @@ impl Runner {
         }
     }
 
-    /// The suggestions of the next discovery to finish.
-    pub async fn discovered(&mut self) -> Option<Vec<crate::discover::Suggestion>> {
-        self.discoveries.1.recv().await
-    }
-
-    /// Looks for routes in the background: the OpenAPI document the target's API serves (a
-    /// few bounded GETs to its own host) and the route definitions in its code folder.
-    fn discover(&mut self, target: TargetFile) {
-        let ctx = self.ctx.clone();
-        let done = self.discoveries.0.clone();
-        tokio::spawn(async move {
-            let look = async {
-                let mut found = vec![];
-                let http = crate::probe::http::Http::new(&ctx, &target).ok();
-                let base = target.target.api_base.as_deref().and_then(|b| url::Url::parse(b).ok());
-                if let (Some(http), Some(base)) = (http, base)
-                    && let Some(routes) = crate::discover::fetch_openapi(&http.with_body_cap(2 << 20), &base).await
-                {
-                    found.extend(routes);
-                }
-                if let Some(repo) = target.target.repo.clone() {
-                    let code = tokio::task::spawn_blocking(move || crate::discover::from_code(&repo));
-                    found.extend(code.await.unwrap_or_default());
-                }
-                found
-            };
-            let found = tokio::time::timeout(Duration::from_secs(30), look)
-                .await
-                .unwrap_or_default();
-            let _ = done.send(found);
-        });
-    }
-
-    /// Whichever work off the event loop finishes next: an export or a sign-in.
+    /// Whichever work off the event loop finishes next: an export, a sign-in or a discovery.
     pub async fn background(&mut self) -> Option<Background> {
         tokio::select! {
             Some(written) = self.exports.1.recv() => Some(Background::Exported(written)),
@@ -320,6 +287,44 @@ impl Runner {
             Some(found) = self.discoveries.1.recv() => Some(Background::Discovered(found)),
             else => None,
         }
+    }
+
+    /// What the next lookup of a discovery to finish found (each discovery answers twice).
+    pub async fn discovered(&mut self) -> Option<Discovered> {
+        self.discoveries.1.recv().await
+    }
+
+    /// Looks for routes in the background, each on its own and bounded: the OpenAPI document
+    /// the target's API serves (a few GETs to its own host, at once) and the route definitions
+    /// in its code folder. Each answers as soon as it is done.
+    fn discover(&mut self, target: TargetFile, attempt: u64) {
+        let ctx = self.ctx.clone();
+        let api_done = self.discoveries.0.clone();
+        let code_done = self.discoveries.0.clone();
+        let repo = target.target.repo.clone();
+        tokio::spawn(async move {
+            let look = async {
+                let http = crate::probe::http::Http::new(&ctx, &target).ok()?;
+                let base = url::Url::parse(target.target.api_base.as_deref()?).ok()?;
+                crate::discover::fetch_openapi(&http.with_body_cap(2 << 20), &base).await
+            };
+            let found = tokio::time::timeout(Duration::from_secs(20), look).await.ok().flatten();
+            let _ = api_done.send((attempt, found.unwrap_or_default()));
+        });
+        tokio::spawn(async move {
+            let found = match repo {
+                Some(repo) => {
+                    let scan = tokio::task::spawn_blocking(move || crate::discover::from_code(&repo));
+                    tokio::time::timeout(Duration::from_secs(30), scan)
+                        .await
+                        .ok()
+                        .and_then(Result::ok)
+                        .unwrap_or_default()
+                }
+                None => vec![],
+            };
+            let _ = code_done.send((attempt, found));
+        });
     }
 
     /// The outcome of the next sign-in to finish: for each account, whether it worked.

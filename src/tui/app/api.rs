@@ -35,6 +35,9 @@ pub struct ApiState {
     /// What discovery last looked at (API address, code folder), and whether it still runs.
     pub discovered: Option<(Option<String>, Option<std::path::PathBuf>)>,
     pub discovering: bool,
+    /// The number of the latest discovery, and how many of its answers (the API's, the
+    /// code's) are still to come: an answer to an earlier one is ignored.
+    pub discovery: (u64, u8),
     /// Signing in the test accounts since then, before the checks start: the attempt's number
     /// and the target that starts when it worked.
     pub signing: Option<(Instant, u64, Box<TargetFile>)>,
@@ -298,29 +301,33 @@ impl App {
         }
         self.product.api.discovered = Some(key);
         self.product.api.discovering = true;
-        vec![Command::Discover(Box::new(target))]
+        self.product.api.suggestions.clear();
+        let attempt = self.product.api.discovery.0 + 1;
+        self.product.api.discovery = (attempt, 2);
+        vec![Command::Discover(Box::new(target), attempt)]
     }
 
-    /// Discovery finished: its suggestions, less the routes the page already has.
-    pub fn on_discovered(&mut self, found: Vec<Suggestion>) -> Vec<Command> {
-        self.product.api.discovering = false;
-        let button_focused = self.product.api.focus >= self.product.api.button();
-        let present = |app: &App, s: &Suggestion| {
-            let value = app.api_value(s.kind.field());
-            let text = format!("{} {}", s.route.method, s.route.path);
-            value
-                .split(',')
-                .map(str::trim)
-                .any(|v| v.eq_ignore_ascii_case(&text) || v == s.route.path)
-        };
-        let mut fresh: Vec<(Suggestion, bool)> = found
-            .into_iter()
-            .filter(|s| !present(self, s))
-            .map(|s| (s, false))
-            .collect();
+    /// Discovery answered (the API's document, or the code folder): its suggestions join the
+    /// list, less the routes already listed or on the page, grouped by kind.
+    pub fn on_discovered(&mut self, attempt: u64, found: Vec<Suggestion>) -> Vec<Command> {
+        let api = &mut self.product.api;
+        if attempt != api.discovery.0 {
+            return vec![];
+        }
+        api.discovery.1 = api.discovery.1.saturating_sub(1);
+        api.discovering = api.discovery.1 > 0;
+        let button_focused = api.focus >= api.button();
+        let mut all: Vec<Suggestion> = api.suggestions.drain(..).map(|(s, _)| s).collect();
+        for s in found {
+            if !all.iter().any(|k| k.route == s.route) {
+                all.push(s);
+            }
+        }
         // Grouped by what they are for, in the order of the page's fields.
-        fresh.sort_by_key(|(s, _)| s.kind);
-        self.product.api.suggestions = fresh;
+        all.sort_by_key(|s| s.kind);
+        all.retain(|s| !self.suggestion_used(s));
+        all.truncate(crate::discover::MAX_SUGGESTIONS);
+        self.product.api.suggestions = all.into_iter().map(|s| (s, false)).collect();
         if button_focused {
             self.product.api.focus = self.product.api.button();
         }
@@ -330,9 +337,11 @@ impl App {
     /// Whether suggestion `s`'s route is in its field (ticked, or typed by hand).
     pub fn suggestion_used(&self, s: &Suggestion) -> bool {
         let text = suggestion_text(s);
-        self.api_value(s.kind.field())
-            .split(',')
-            .any(|v| v.trim().eq_ignore_ascii_case(&text))
+        self.api_value(s.kind.field()).split(',').any(|v| {
+            let v = v.trim();
+            // The chat route may be written as its path alone (a POST).
+            v.eq_ignore_ascii_case(&text) || (s.kind == Kind::Chat && s.route.method == "POST" && v == s.route.path)
+        })
     }
 
     /// Ticks or unticks suggestion `index`: its route goes into (or out of) its field.
@@ -352,7 +361,10 @@ impl App {
             .filter(|s| !s.is_empty())
             .collect();
         if used {
-            entries.retain(|e| !e.eq_ignore_ascii_case(&text));
+            entries.retain(|e| !e.eq_ignore_ascii_case(&text) && *e != suggestion.route.path);
+        } else if list && field.value.chars().count() + text.len() + 2 > MAX_FIELD_CHARS {
+            self.message = Some(format!("A field holds at most {MAX_FIELD_CHARS} characters."));
+            return;
         } else if list {
             entries.push(text);
         } else if entries.is_empty() {

@@ -98,7 +98,7 @@ pub enum Command {
     },
     /// Look for routes to suggest on the API page (the target's OpenAPI document and code
     /// folder), then report to [`App::on_discovered`].
-    Discover(Box<crate::target::TargetFile>),
+    Discover(Box<crate::target::TargetFile>, u64),
     /// Stop every check (the open assessment changed).
     StopProbes,
     CancelProbes(Vec<String>),

@@ -50,6 +50,7 @@ impl ProductState {
                 suggestions: vec![],
                 discovered: None,
                 discovering: false,
+                discovery: (0, 0),
                 signing: None,
                 attempts: 0,
             },
