@@ -830,6 +830,12 @@ fn target_api_link() {
     f.snap("target_api_link");
     f.key(KeyCode::Enter);
     assert_eq!(f.app.screen, Screen::Api);
+    // Before Continue nothing is saved yet, and the keys say so.
+    assert!(f.app.assessment.is_none());
+    f.app.overlay = Overlay::Help;
+    let screen = f.draw(100, 30);
+    assert!(squash(&screen).contains("savedonlywhenyoupressContinue"), "{screen}");
+    f.app.overlay = Overlay::None;
     f.key(KeyCode::Esc);
     assert_eq!(f.app.screen, Screen::Target);
 }

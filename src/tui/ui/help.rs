@@ -164,7 +164,13 @@ pub(super) fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         .collect();
     let mut global = vec![];
     if typing(app) {
-        global.push(("Ctrl-C", "Quit (everything is already saved)"));
+        // The product form is saved when the assessment starts, not before.
+        let what = if matches!(app.screen, Screen::Target | Screen::Api) && app.assessment.is_none() {
+            "Quit (the form is saved only when you press Continue)"
+        } else {
+            "Quit (everything is already saved)"
+        };
+        global.push(("Ctrl-C", what));
     } else {
         global.push(("?", "These keys"));
         global.push(("q", "Quit (asks first; everything is already saved)"));
