@@ -767,4 +767,12 @@ fn the_wizard_reads_its_target_file_first() {
     let o = launchready(&["--target", good.to_str().unwrap(), "checklists", "list"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("scan --target"), "{}", stderr(&o));
+    // Also where the command needs a --target of its own.
+    let o = launchready(&["--target", good.to_str().unwrap(), "scan"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("launchready scan --target T.toml"),
+        "{}",
+        stderr(&o)
+    );
 }
