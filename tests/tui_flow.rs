@@ -710,7 +710,7 @@ async fn a_product_described_only_in_the_wizard_gets_its_account_checks() {
             .iter()
             .filter(|f| f.secret)
             .all(|f| f.value.is_empty()),
-        "the passwords are forgotten once signed in"
+        "the form holds no password once signed in"
     );
     drain(&mut app, &mut runner, &mut rx).await;
     let probes = &app.assessment.as_ref().unwrap().probes;

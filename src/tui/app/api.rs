@@ -587,7 +587,10 @@ impl App {
             }
         }
         let commands = self.begin(*target);
-        self.message = Some("Signed in the test accounts; their passwords are forgotten.".into());
+        self.message = Some(
+            "Signed in the test accounts. Their passwords stay in memory only, to sign in again when a check re-runs."
+                .into(),
+        );
         commands
     }
 }
