@@ -610,6 +610,21 @@ fn screen_text(app: &App) -> String {
         .collect()
 }
 
+/// On the product form: types the product name, the API address and (when given) the code
+/// folder, and moves to the continue button.
+fn describe_product(app: &mut App, runner: &mut Runner, api_base: &str, repo: Option<&str>) {
+    press(app, runner, &typed("Acme Chat"));
+    press(app, runner, &[KeyCode::Tab; 4]);
+    press(app, runner, &typed(api_base));
+    if let Some(repo) = repo {
+        press(app, runner, &[KeyCode::Tab; 4]);
+        press(app, runner, &typed(repo));
+    }
+    while app.product.focus != app.product.button() {
+        press(app, runner, &[KeyCode::Tab]);
+    }
+}
+
 /// Moves the focus of the API page to the field `key`.
 fn to_api_field(app: &mut App, runner: &mut Runner, key: &str) {
     let index = app.product.api.fields.iter().position(|f| f.key == key).unwrap();
@@ -650,12 +665,7 @@ async fn describe_the_demo_in_the_wizard(
     });
     let b2b = app.catalog.all().iter().position(|c| c.id == "b2b-service").unwrap();
     to_form(&mut app, &mut runner, b2b);
-    press(&mut app, &mut runner, &typed("Acme Chat"));
-    press(&mut app, &mut runner, &[KeyCode::Tab; 4]);
-    press(&mut app, &mut runner, &typed(&server.base_url()));
-    while app.product.focus != app.product.button() {
-        press(&mut app, &mut runner, &[KeyCode::Tab]);
-    }
+    describe_product(&mut app, &mut runner, &server.base_url(), None);
     press(&mut app, &mut runner, &[KeyCode::Enter]);
     assert_eq!(app.screen, Screen::Api, "an API address leads to the API page");
 
@@ -907,18 +917,8 @@ async fn the_api_page_suggests_routes_found_in_the_openapi_document_and_the_code
         ..ProbeCtx::default()
     });
     to_form(&mut app, &mut runner, 0);
-    press(&mut app, &mut runner, &typed("Acme Chat"));
-    press(&mut app, &mut runner, &[KeyCode::Tab; 4]);
-    press(
-        &mut app,
-        &mut runner,
-        &typed(&format!("http://127.0.0.1:{}", api.port())),
-    );
-    press(&mut app, &mut runner, &[KeyCode::Tab; 4]);
-    press(&mut app, &mut runner, &typed(&code.path().display().to_string()));
-    while app.product.focus != app.product.button() {
-        press(&mut app, &mut runner, &[KeyCode::Tab]);
-    }
+    let base = format!("http://127.0.0.1:{}", api.port());
+    describe_product(&mut app, &mut runner, &base, Some(&code.path().display().to_string()));
     press(&mut app, &mut runner, &[KeyCode::Enter]);
     assert_eq!(app.screen, Screen::Api, "{:?}", app.message);
     assert!(app.product.api.discovering);
@@ -937,7 +937,7 @@ async fn the_api_page_suggests_routes_found_in_the_openapi_document_and_the_code
         .api
         .suggestions
         .iter()
-        .map(|(s, _)| format!("{} {} {}", s.kind.label(), s.route.method, s.route.path))
+        .map(|s| format!("{} {} {}", s.kind.label(), s.route.method, s.route.path))
         .collect();
     assert_eq!(
         listed,
@@ -1002,15 +1002,9 @@ fn an_answer_to_an_abandoned_sign_in_is_ignored() {
     use launchready::probe::api::Who;
     let data = tempfile::tempdir().unwrap();
     let mut app = app(data.path());
-    let (tx, _rx) = mpsc::unbounded_channel();
-    let mut runner = Runner::new(ProbeCtx::default(), tx);
+    let (mut runner, _rx) = runner(ProbeCtx::default());
     to_form(&mut app, &mut runner, 0);
-    press(&mut app, &mut runner, &typed("Acme Chat"));
-    press(&mut app, &mut runner, &[KeyCode::Tab; 4]);
-    press(&mut app, &mut runner, &typed("http://127.0.0.1:9"));
-    while app.product.focus != app.product.button() {
-        press(&mut app, &mut runner, &[KeyCode::Tab]);
-    }
+    describe_product(&mut app, &mut runner, "http://127.0.0.1:9", None);
     app.on_key(key(KeyCode::Enter));
     for (k, v) in [
         ("login", "/api/login"),
@@ -1055,8 +1049,7 @@ fn an_answer_to_an_abandoned_sign_in_is_ignored() {
 fn a_token_typed_as_an_account_is_hidden() {
     let data = tempfile::tempdir().unwrap();
     let mut app = app(data.path());
-    let (tx, _rx) = mpsc::unbounded_channel();
-    let mut runner = Runner::new(ProbeCtx::default(), tx);
+    let (mut runner, _rx) = runner(ProbeCtx::default());
     to_form(&mut app, &mut runner, 0);
     press(&mut app, &mut runner, &typed("Acme Chat"));
     app.product.focus = app.product.api_row();

@@ -30,8 +30,9 @@ pub struct ApiState {
     /// The focused row: a field, then a suggestion, then the continue button
     /// ([`ApiState::button`]).
     pub focus: usize,
-    /// Routes found in the API's OpenAPI document or the code folder, each ticked or not.
-    pub suggestions: Vec<(Suggestion, bool)>,
+    /// Routes found in the API's OpenAPI document or the code folder; one is ticked when its
+    /// route is in its field ([`App::suggestion_used`]).
+    pub suggestions: Vec<Suggestion>,
     /// What discovery last looked at (API address, code folder), and whether it still runs.
     pub discovered: Option<(Option<String>, Option<std::path::PathBuf>)>,
     pub discovering: bool,
@@ -50,6 +51,19 @@ impl ApiState {
     /// The row of the continue button, after the fields and the suggestions.
     pub fn button(&self) -> usize {
         self.fields.len() + self.suggestions.len()
+    }
+}
+
+/// A test account's password field: shown as dots, never printed.
+fn password(key: &'static str, label: &'static str) -> Field {
+    Field {
+        secret: true,
+        ..Field::new(
+            key,
+            label,
+            "Only with an email: the test account's password. Kept in memory for this session, \
+             never saved and never shown.",
+        )
     }
 }
 
@@ -104,30 +118,14 @@ pub(super) fn fields() -> Vec<Field> {
             "An admin or owner test account: its email (launchready signs in with it) or the name of an \
              environment variable holding its token, e.g. LAUNCHREADY_TOKEN_A. Never a real customer.",
         ),
-        Field {
-            secret: true,
-            ..f(
-                "password_a",
-                "Password of A",
-                "Only with an email: the test account's password. Kept in memory for this session, \
-                 never saved and never shown.",
-            )
-        },
+        password("password_a", "Password of A"),
         f(
             "account_b",
             "Test account B",
             "An ordinary (not admin) test account of another workspace or customer: email or token \
              variable. A must not read B's data, and B must not reach the admin routes.",
         ),
-        Field {
-            secret: true,
-            ..f(
-                "password_b",
-                "Password of B",
-                "Only with an email: the test account's password. Kept in memory for this session, \
-                 never saved and never shown.",
-            )
-        },
+        password("password_b", "Password of B"),
         f(
             "object_b",
             "An id of B's",
@@ -317,7 +315,7 @@ impl App {
         api.discovery.1 = api.discovery.1.saturating_sub(1);
         api.discovering = api.discovery.1 > 0;
         let button_focused = api.focus >= api.button();
-        let mut all: Vec<Suggestion> = api.suggestions.drain(..).map(|(s, _)| s).collect();
+        let mut all: Vec<Suggestion> = api.suggestions.drain(..).collect();
         for s in found {
             if !all.iter().any(|k| k.route == s.route) {
                 all.push(s);
@@ -327,7 +325,7 @@ impl App {
         all.sort_by_key(|s| s.kind);
         all.retain(|s| !self.suggestion_used(s));
         all.truncate(crate::discover::MAX_SUGGESTIONS);
-        self.product.api.suggestions = all.into_iter().map(|s| (s, false)).collect();
+        self.product.api.suggestions = all;
         if button_focused {
             self.product.api.focus = self.product.api.button();
         }
@@ -346,7 +344,7 @@ impl App {
 
     /// Ticks or unticks suggestion `index`: its route goes into (or out of) its field.
     fn tick(&mut self, index: usize) {
-        let Some((suggestion, _)) = self.product.api.suggestions.get(index).cloned() else {
+        let Some(suggestion) = self.product.api.suggestions.get(index).cloned() else {
             return;
         };
         let used = self.suggestion_used(&suggestion);
@@ -377,7 +375,6 @@ impl App {
             return;
         }
         field.value = entries.join(", ");
-        self.product.api.suggestions[index].1 = !used;
         if let Some(i) = self.product.api.fields.iter().position(|f| f.key == key) {
             self.validate_api_field(i);
         }

@@ -117,7 +117,7 @@ pub(super) fn render(app: &App, theme: &Theme, frame: &mut Frame, body: Rect) {
         )
     } else if let Some(field) = api.fields.get(api.focus) {
         field_panel(field, theme)
-    } else if let Some((s, _)) = api.suggestions.get(api.focus - api.fields.len()) {
+    } else if let Some(s) = api.suggestions.get(api.focus - api.fields.len()) {
         let on = app.suggestion_used(s);
         let why = match s.kind {
             Kind::Private => "it looks like a route only a signed-in user may call",
@@ -192,7 +192,7 @@ fn found_lines(app: &App, theme: &Theme, width: u16, rows: usize) -> Vec<Line<'s
         .filter(|i| *i < api.suggestions.len());
     let rows = rows.max(1);
     let first = focused.map_or(0, |f| f.saturating_sub(rows - 1));
-    for (i, (s, _)) in api.suggestions.iter().enumerate().skip(first).take(rows) {
+    for (i, s) in api.suggestions.iter().enumerate().skip(first).take(rows) {
         let on = app.suggestion_used(s);
         let is_focused = focused == Some(i);
         let style = if is_focused { theme.focus } else { theme.text };
